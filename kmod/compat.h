@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * vpair: every difference between the kernels vpair builds on, and nothing
+ * else. The rest of the module is written against the newest kernel API;
+ * dropping an old kernel means deleting lines here.
+ *
+ * The VPAIR_HAVE_* macros come from feature tests of the kernel headers in
+ * Kbuild, since Debian backports features into its older kernels.
+ */
+#ifndef _VPAIR_COMPAT_H
+#define _VPAIR_COMPAT_H
+
+#include <linux/netdevice.h>
+#include <net/net_namespace.h>
+#include <net/rtnetlink.h>
+
+/* 6.12 replaced the NETIF_F_LLTX feature bit with dev->lltx. */
+static inline void vpair_set_lltx(struct net_device *dev)
+{
+#ifdef NETIF_F_LLTX
+	dev->features |= NETIF_F_LLTX;
+#else
+	dev->lltx = true;
+#endif
+}
+
+#ifndef VPAIR_HAVE_NEWLINK_PARAMS
+/*
+ * 6.14 passes newlink() its arguments in a struct and resolves the peer's
+ * namespace in the core. Before that, the driver gets the source namespace
+ * and resolves the peer's namespace itself from the peer's attributes.
+ */
+struct rtnl_newlink_params {
+	struct net *src_net;
+	struct nlattr **tb;
+	struct nlattr **data;
+};
+
+#define VPAIR_NEWLINK_COMPAT(fn)					\
+static int fn##_compat(struct net *src_net, struct net_device *dev,	\
+		       struct nlattr *tb[], struct nlattr *data[],	\
+		       struct netlink_ext_ack *extack)			\
+{									\
+	struct rtnl_newlink_params params = {				\
+		.src_net = src_net,					\
+		.tb = tb,						\
+		.data = data,						\
+	};								\
+									\
+	return fn(dev, &params, extack);				\
+}
+#define VPAIR_NEWLINK_OP(fn)	fn##_compat
+
+/* Returns a reference the caller puts, or an ERR_PTR. */
+static inline struct net *
+vpair_peer_net(struct rtnl_newlink_params *params, struct nlattr **peer_tb)
+{
+	return rtnl_link_get_net(params->src_net, peer_tb);
+}
+#else
+#define VPAIR_NEWLINK_COMPAT(fn)
+#define VPAIR_NEWLINK_OP(fn)	fn
+
+/* The core holds the peer's namespace; take our own reference to put. */
+static inline struct net *
+vpair_peer_net(struct rtnl_newlink_params *params, struct nlattr **peer_tb)
+{
+	return get_net(rtnl_newlink_peer_net(params));
+}
+#endif
+
+#endif /* _VPAIR_COMPAT_H */

@@ -1,0 +1,228 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vpair: the net_device side. The transmit path first, then the carrier
+ * logic, the other ndo callbacks and the setup of a new end.
+ */
+#include <linux/etherdevice.h>
+#include <linux/netdevice.h>
+#include <linux/slab.h>
+
+#include "vpair.h"
+
+static void vpair_count_drop(struct net_device *dev,
+			     struct vpair_pcpu_stats *stats, u64_stats_t *counter)
+{
+	u64_stats_update_begin(&stats->syncp);
+	u64_stats_inc(counter);
+	u64_stats_update_end(&stats->syncp);
+	dev_core_stats_tx_dropped_inc(dev);
+}
+
+/*
+ * Hand the frame to the other end as if it had arrived on a wire. Runs
+ * without a qdisc and without the tx lock (lltx), on any CPU at once.
+ */
+static netdev_tx_t vpair_xmit(struct sk_buff *skb, struct net_device *dev)
+{
+	struct vpair_priv *priv = netdev_priv(dev);
+	struct vpair_pcpu_stats *stats;
+	struct net_device *peer;
+	unsigned int len;
+
+	rcu_read_lock();
+	peer = vpair_peer_rcu(dev);
+	/*
+	 * Carrier is on only while both ends are up and the cable is
+	 * plugged: a frame sent otherwise has nobody to receive it.
+	 */
+	if (unlikely(!peer || !netif_carrier_ok(dev))) {
+		stats = this_cpu_ptr(priv->stats);
+		vpair_count_drop(dev, stats, &stats->tx_dropped_peer_down);
+		kfree_skb(skb);
+		goto out;
+	}
+
+	skb_tx_timestamp(skb);
+	len = skb->len;
+	/*
+	 * __dev_forward_skb() scrubs what belonged to this namespace, checks
+	 * the frame against the peer's MTU (GSO frames are let through and
+	 * stay whole), counts an oversize frame in the peer's rx_dropped and
+	 * frees it.
+	 */
+	if (unlikely(__dev_forward_skb(peer, skb) != NET_RX_SUCCESS)) {
+		stats = this_cpu_ptr(priv->stats);
+		vpair_count_drop(dev, stats, &stats->tx_dropped_mtu);
+		goto out;
+	}
+
+	dev_sw_netstats_tx_add(dev, 1, len);
+	dev_sw_netstats_rx_add(peer, len);
+	/* A drop in the backlog is counted by the core against the peer. */
+	__netif_rx(skb);
+out:
+	rcu_read_unlock();
+	return NETDEV_TX_OK;
+}
+
+/*
+ * The one place that decides carrier, for both ends at once: on only while
+ * both ends are running and the cable is plugged. Called under RTNL.
+ */
+void vpair_update_carrier(struct vpair_cable *cable)
+{
+	struct net_device *a = rtnl_dereference(cable->end[0]);
+	struct net_device *b = rtnl_dereference(cable->end[1]);
+	bool on;
+
+	on = a && b && netif_running(a) && netif_running(b) && cable->plugged;
+
+	if (a)
+		on ? netif_carrier_on(a) : netif_carrier_off(a);
+	if (b)
+		on ? netif_carrier_on(b) : netif_carrier_off(b);
+}
+
+static int vpair_open(struct net_device *dev)
+{
+	struct vpair_priv *priv = netdev_priv(dev);
+
+	vpair_update_carrier(priv->cable);
+	return 0;
+}
+
+/* The core has already cleared our running state when it calls this. */
+static int vpair_stop(struct net_device *dev)
+{
+	struct vpair_priv *priv = netdev_priv(dev);
+
+	vpair_update_carrier(priv->cable);
+	return 0;
+}
+
+/* "ip link set ... carrier off|on" pulls or replugs the cable. */
+static int vpair_change_carrier(struct net_device *dev, bool plugged)
+{
+	struct vpair_priv *priv = netdev_priv(dev);
+
+	priv->cable->plugged = plugged;
+	vpair_update_carrier(priv->cable);
+	return 0;
+}
+
+static int vpair_get_iflink(const struct net_device *dev)
+{
+	struct net_device *peer;
+	int iflink;
+
+	rcu_read_lock();
+	peer = vpair_peer_rcu(dev);
+	iflink = peer ? READ_ONCE(peer->ifindex) : 0;
+	rcu_read_unlock();
+
+	return iflink;
+}
+
+/* Used by bpf_redirect_peer(); called under RCU. */
+static struct net_device *vpair_get_peer_dev(struct net_device *dev)
+{
+	return vpair_peer_rcu(dev);
+}
+
+/* Multicast filters have no meaning on a cable that delivers everything. */
+static void vpair_set_rx_mode(struct net_device *dev)
+{
+}
+
+static int vpair_dev_init(struct net_device *dev)
+{
+	struct vpair_priv *priv = netdev_priv(dev);
+
+	priv->stats = netdev_alloc_pcpu_stats(struct vpair_pcpu_stats);
+	if (!priv->stats)
+		return -ENOMEM;
+
+	/*
+	 * Taken here and dropped in the destructor: the core calls the
+	 * destructor exactly when ndo_init has succeeded, whatever fails
+	 * later in register_netdevice() or however the end goes away.
+	 */
+	refcount_inc(&priv->cable->refcnt);
+	return 0;
+}
+
+static void vpair_dev_free(struct net_device *dev)
+{
+	struct vpair_priv *priv = netdev_priv(dev);
+
+	free_percpu(priv->stats);
+	vpair_cable_put(priv->cable);
+}
+
+const struct net_device_ops vpair_netdev_ops = {
+	.ndo_init		= vpair_dev_init,
+	.ndo_open		= vpair_open,
+	.ndo_stop		= vpair_stop,
+	.ndo_start_xmit		= vpair_xmit,
+	.ndo_get_stats64	= dev_get_tstats64,
+	.ndo_set_rx_mode	= vpair_set_rx_mode,
+	.ndo_set_mac_address	= eth_mac_addr,
+	.ndo_change_carrier	= vpair_change_carrier,
+	.ndo_get_iflink		= vpair_get_iflink,
+	.ndo_get_peer_dev	= vpair_get_peer_dev,
+	.ndo_features_check	= passthru_features_check,
+};
+
+struct vpair_cable *vpair_cable_alloc(void)
+{
+	struct vpair_cable *cable;
+
+	cable = kzalloc(sizeof(*cable), GFP_KERNEL);
+	if (!cable)
+		return NULL;
+
+	refcount_set(&cable->refcnt, 1);
+	cable->plugged = true;
+	return cable;
+}
+
+void vpair_cable_put(struct vpair_cable *cable)
+{
+	if (refcount_dec_and_test(&cable->refcnt))
+		kfree_rcu(cable, rcu);
+}
+
+/* What the cable carries untouched: the receiver sees the sender's skb. */
+#define VPAIR_FEATURES (NETIF_F_SG | NETIF_F_FRAGLIST | NETIF_F_HW_CSUM | \
+			NETIF_F_RXCSUM | NETIF_F_SCTP_CRC | NETIF_F_HIGHDMA | \
+			NETIF_F_GSO_SOFTWARE | NETIF_F_GSO_ENCAP_ALL | \
+			NETIF_F_HW_VLAN_CTAG_TX | NETIF_F_HW_VLAN_CTAG_RX | \
+			NETIF_F_HW_VLAN_STAG_TX | NETIF_F_HW_VLAN_STAG_RX)
+
+void vpair_setup(struct net_device *dev)
+{
+	ether_setup(dev);
+
+	dev->netdev_ops = &vpair_netdev_ops;
+	dev->ethtool_ops = &vpair_ethtool_ops;
+	dev->rtnl_link_ops = &vpair_link_ops;
+
+	dev->priv_flags &= ~IFF_TX_SKB_SHARING;
+	dev->priv_flags |= IFF_LIVE_ADDR_CHANGE | IFF_NO_QUEUE;
+	vpair_set_lltx(dev);
+
+	dev->features |= VPAIR_FEATURES;
+	dev->hw_features = VPAIR_FEATURES;
+	dev->hw_enc_features = VPAIR_FEATURES;
+	dev->mpls_features = NETIF_F_HW_CSUM | NETIF_F_GSO_SOFTWARE;
+	dev->vlan_features = dev->features &
+			     ~(NETIF_F_HW_VLAN_CTAG_TX | NETIF_F_HW_VLAN_CTAG_RX |
+			       NETIF_F_HW_VLAN_STAG_TX | NETIF_F_HW_VLAN_STAG_RX);
+
+	dev->min_mtu = ETH_MIN_MTU;
+	dev->max_mtu = ETH_MAX_MTU;
+
+	dev->pcpu_stat_type = NETDEV_PCPU_STAT_TSTATS;
+	dev->needs_free_netdev = true;
+	dev->priv_destructor = vpair_dev_free;
+}

@@ -1,0 +1,32 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vpair: a virtual Ethernet pair whose ends can also carry the traffic
+ * between two addresses of the same host.
+ *
+ * Module entry points. The pieces live in: device.c (transmit path, carrier,
+ * ndo callbacks), ethtool.c, netlink.c (rtnl_link_ops), compat.h (kernel
+ * version differences).
+ */
+#include <linux/module.h>
+#include <net/rtnetlink.h>
+
+#include "vpair.h"
+
+static int __init vpair_init(void)
+{
+	return rtnl_link_register(&vpair_link_ops);
+}
+
+/* Unregistering the link type deletes every pair, in every namespace. */
+static void __exit vpair_exit(void)
+{
+	rtnl_link_unregister(&vpair_link_ops);
+}
+
+module_init(vpair_init);
+module_exit(vpair_exit);
+
+MODULE_DESCRIPTION("Virtual Ethernet pair that can carry a host's own traffic");
+MODULE_LICENSE("GPL");
+MODULE_VERSION(VPAIR_VERSION);
+MODULE_ALIAS_RTNL_LINK(VPAIR_DRV_NAME);

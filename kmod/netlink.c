@@ -1,0 +1,234 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vpair: the rtnetlink side. Validation, creation of both ends, changes of
+ * the pair's options, deletion, and what ip -d link show reports.
+ */
+#include <linux/etherdevice.h>
+#include <linux/if_link.h>
+#include <linux/vpair.h>
+#include <net/rtnetlink.h>
+
+#include "vpair.h"
+
+static const struct nla_policy vpair_policy[IFLA_VPAIR_MAX + 1] = {
+	/* A struct ifinfomsg, then the peer's IFLA_* attributes. */
+	[IFLA_VPAIR_PEER]		= { .len = sizeof(struct ifinfomsg) },
+	[IFLA_VPAIR_HAIRPIN]		= NLA_POLICY_MAX(NLA_U8, 1),
+	[IFLA_VPAIR_LOOPBACK_BYPASS]	= NLA_POLICY_MAX(NLA_U8, 1),
+};
+
+/* Checks the attributes of one end; used for the peer's as well. */
+static int vpair_validate(struct nlattr *tb[], struct nlattr *data[],
+			  struct netlink_ext_ack *extack)
+{
+	if (tb[IFLA_ADDRESS]) {
+		if (nla_len(tb[IFLA_ADDRESS]) != ETH_ALEN) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[IFLA_ADDRESS],
+					    "vpair: address must be 6 bytes");
+			return -EINVAL;
+		}
+		if (!is_valid_ether_addr(nla_data(tb[IFLA_ADDRESS]))) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[IFLA_ADDRESS],
+					    "vpair: address must be unicast and not zero");
+			return -EADDRNOTAVAIL;
+		}
+	}
+	return 0;
+}
+
+/* Options are the cable's: whichever end they are given on, both get them. */
+static void vpair_apply_options(struct vpair_cable *cable,
+				struct nlattr *data[])
+{
+	if (!data)
+		return;
+	if (data[IFLA_VPAIR_HAIRPIN])
+		WRITE_ONCE(cable->hairpin, nla_get_u8(data[IFLA_VPAIR_HAIRPIN]));
+	if (data[IFLA_VPAIR_LOOPBACK_BYPASS])
+		WRITE_ONCE(cable->loopback_bypass,
+			   nla_get_u8(data[IFLA_VPAIR_LOOPBACK_BYPASS]));
+}
+
+/* Both ends are set up alike; this is what ties one to the cable. */
+static void vpair_attach(struct net_device *dev, struct vpair_cable *cable,
+			 unsigned int side)
+{
+	struct vpair_priv *priv = netdev_priv(dev);
+
+	priv->cable = cable;
+	priv->side = side;
+}
+
+/*
+ * The peer is created and registered first, then @dev, which the core
+ * allocated for us. Without a peer attribute, the peer takes @dev's own
+ * link attributes (mtu, queues...) but never its name or address.
+ */
+static int vpair_newlink(struct net_device *dev,
+			 struct rtnl_newlink_params *params,
+			 struct netlink_ext_ack *extack)
+{
+	struct nlattr *peer_tb[IFLA_MAX + 1], **tb = params->tb;
+	struct nlattr **data = params->data, **ptb = tb;
+	unsigned char name_assign_type = NET_NAME_ENUM;
+	struct ifinfomsg *peer_ifm = NULL;
+	char name[IFNAMSIZ] = VPAIR_DRV_NAME "%d";
+	struct vpair_cable *cable;
+	struct net_device *peer;
+	struct net *peer_net;
+	int err;
+
+	if (data && data[IFLA_VPAIR_PEER]) {
+		peer_ifm = nla_data(data[IFLA_VPAIR_PEER]);
+		err = rtnl_nla_parse_ifinfomsg(peer_tb, data[IFLA_VPAIR_PEER],
+					       extack);
+		if (err < 0)
+			return err;
+		err = vpair_validate(peer_tb, NULL, extack);
+		if (err < 0)
+			return err;
+		ptb = peer_tb;
+		if (ptb[IFLA_IFNAME]) {
+			nla_strscpy(name, ptb[IFLA_IFNAME], IFNAMSIZ);
+			name_assign_type = NET_NAME_USER;
+		}
+	}
+
+	cable = vpair_cable_alloc();
+	if (!cable)
+		return -ENOMEM;
+	vpair_apply_options(cable, data);
+
+	peer_net = vpair_peer_net(params, ptb);
+	if (IS_ERR(peer_net)) {
+		err = PTR_ERR(peer_net);
+		goto out;
+	}
+
+	peer = rtnl_create_link(peer_net, name, name_assign_type,
+				&vpair_link_ops, ptb, extack);
+	if (IS_ERR(peer)) {
+		put_net(peer_net);
+		err = PTR_ERR(peer);
+		goto out;
+	}
+
+	if (!peer_ifm || !ptb[IFLA_ADDRESS])
+		eth_hw_addr_random(peer);
+	if (peer_ifm && peer_ifm->ifi_index)
+		peer->ifindex = peer_ifm->ifi_index;
+	netif_inherit_tso_max(peer, dev);
+	vpair_attach(peer, cable, 1);
+
+	err = register_netdevice(peer);
+	put_net(peer_net);
+	if (err < 0) {
+		free_netdev(peer);
+		goto out;
+	}
+	netif_carrier_off(peer);
+
+	err = rtnl_configure_link(peer, peer_ifm, 0, NULL);
+	if (err < 0)
+		goto err_unregister_peer;
+
+	if (!tb[IFLA_ADDRESS])
+		eth_hw_addr_random(dev);
+	vpair_attach(dev, cable, 0);
+
+	err = register_netdevice(dev);
+	if (err < 0)
+		goto err_unregister_peer;
+	netif_carrier_off(dev);
+
+	rcu_assign_pointer(cable->end[0], dev);
+	rcu_assign_pointer(cable->end[1], peer);
+	goto out;
+
+err_unregister_peer:
+	unregister_netdevice(peer);
+out:
+	/* Each registered end holds its own reference by now. */
+	vpair_cable_put(cable);
+	return err;
+}
+VPAIR_NEWLINK_COMPAT(vpair_newlink)
+
+static int vpair_changelink(struct net_device *dev, struct nlattr *tb[],
+			    struct nlattr *data[],
+			    struct netlink_ext_ack *extack)
+{
+	struct vpair_priv *priv = netdev_priv(dev);
+
+	if (data && data[IFLA_VPAIR_PEER]) {
+		NL_SET_ERR_MSG_ATTR(extack, data[IFLA_VPAIR_PEER],
+				    "vpair: the peer can only be given when the pair is created");
+		return -EOPNOTSUPP;
+	}
+
+	vpair_apply_options(priv->cable, data);
+	return 0;
+}
+
+/*
+ * Deleting either end deletes the pair. The core also comes here for each
+ * end when a namespace is dismantled or the module is unloaded; the end
+ * seen second finds the cable already cut.
+ */
+static void vpair_dellink(struct net_device *dev, struct list_head *head)
+{
+	struct vpair_priv *priv = netdev_priv(dev);
+	struct vpair_cable *cable = priv->cable;
+	struct net_device *peer = vpair_peer_rtnl(dev);
+
+	RCU_INIT_POINTER(cable->end[0], NULL);
+	RCU_INIT_POINTER(cable->end[1], NULL);
+
+	unregister_netdevice_queue(dev, head);
+	if (peer)
+		unregister_netdevice_queue(peer, head);
+}
+
+static size_t vpair_get_size(const struct net_device *dev)
+{
+	return nla_total_size(sizeof(u8)) +	/* IFLA_VPAIR_HAIRPIN */
+	       nla_total_size(sizeof(u8));	/* IFLA_VPAIR_LOOPBACK_BYPASS */
+}
+
+static int vpair_fill_info(struct sk_buff *skb, const struct net_device *dev)
+{
+	const struct vpair_priv *priv = netdev_priv(dev);
+	const struct vpair_cable *cable = priv->cable;
+
+	if (nla_put_u8(skb, IFLA_VPAIR_HAIRPIN, READ_ONCE(cable->hairpin)) ||
+	    nla_put_u8(skb, IFLA_VPAIR_LOOPBACK_BYPASS,
+		       READ_ONCE(cable->loopback_bypass)))
+		return -EMSGSIZE;
+	return 0;
+}
+
+/* Lets ip link show print link-netns when the peer is elsewhere. */
+static struct net *vpair_get_link_net(const struct net_device *dev)
+{
+	struct net_device *peer = vpair_peer_rtnl(dev);
+
+	return peer ? dev_net(peer) : dev_net(dev);
+}
+
+struct rtnl_link_ops vpair_link_ops = {
+	.kind		= VPAIR_DRV_NAME,
+	.priv_size	= sizeof(struct vpair_priv),
+	.setup		= vpair_setup,
+	.validate	= vpair_validate,
+	.newlink	= VPAIR_NEWLINK_OP(vpair_newlink),
+	.changelink	= vpair_changelink,
+	.dellink	= vpair_dellink,
+	.get_size	= vpair_get_size,
+	.fill_info	= vpair_fill_info,
+	.get_link_net	= vpair_get_link_net,
+	.policy		= vpair_policy,
+	.maxtype	= IFLA_VPAIR_MAX,
+#ifdef VPAIR_HAVE_PEER_TYPE
+	.peer_type	= IFLA_VPAIR_PEER,
+#endif
+};
