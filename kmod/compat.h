@@ -12,6 +12,7 @@
 
 #include <linux/netdevice.h>
 #include <net/net_namespace.h>
+#include <net/route.h>
 #include <net/rtnetlink.h>
 
 /* 6.12 replaced the NETIF_F_LLTX feature bit with dev->lltx. */
@@ -23,6 +24,11 @@ static inline void vpair_set_lltx(struct net_device *dev)
 	dev->lltx = true;
 #endif
 }
+
+#ifndef dst_rtable
+/* 6.11 added a typed accessor from a dst_entry to its rtable. */
+#define dst_rtable(_ptr) container_of_const(_ptr, struct rtable, dst)
+#endif
 
 #ifndef VPAIR_HAVE_NEWLINK_PARAMS
 /*

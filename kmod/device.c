@@ -9,15 +9,6 @@
 
 #include "vpair.h"
 
-static void vpair_count_drop(struct net_device *dev,
-			     struct vpair_pcpu_stats *stats, u64_stats_t *counter)
-{
-	u64_stats_update_begin(&stats->syncp);
-	u64_stats_inc(counter);
-	u64_stats_update_end(&stats->syncp);
-	dev_core_stats_tx_dropped_inc(dev);
-}
-
 /*
  * Hand the frame to the other end as if it had arrived on a wire. Runs
  * without a qdisc and without the tx lock (lltx), on any CPU at once.
@@ -25,7 +16,8 @@ static void vpair_count_drop(struct net_device *dev,
 static netdev_tx_t vpair_xmit(struct sk_buff *skb, struct net_device *dev)
 {
 	struct vpair_priv *priv = netdev_priv(dev);
-	struct vpair_pcpu_stats *stats;
+	struct vpair_arp_request arp;
+	bool hairpin, answer_arp = false;
 	struct net_device *peer;
 	unsigned int len;
 
@@ -36,30 +28,45 @@ static netdev_tx_t vpair_xmit(struct sk_buff *skb, struct net_device *dev)
 	 * plugged: a frame sent otherwise has nobody to receive it.
 	 */
 	if (unlikely(!peer || !netif_carrier_ok(dev))) {
-		stats = this_cpu_ptr(priv->stats);
-		vpair_count_drop(dev, stats, &stats->tx_dropped_peer_down);
+		vpair_count(dev, VPAIR_STAT_TX_DROPPED_PEER_DOWN);
+		dev_core_stats_tx_dropped_inc(dev);
 		kfree_skb(skb);
 		goto out;
 	}
 
 	skb_tx_timestamp(skb);
 	len = skb->len;
-	/*
-	 * __dev_forward_skb() scrubs what belonged to this namespace, checks
-	 * the frame against the peer's MTU (GSO frames are let through and
-	 * stay whole), counts an oversize frame in the peer's rx_dropped and
-	 * frees it.
-	 */
-	if (unlikely(__dev_forward_skb(peer, skb) != NET_RX_SUCCESS)) {
-		stats = this_cpu_ptr(priv->stats);
-		vpair_count_drop(dev, stats, &stats->tx_dropped_mtu);
-		goto out;
+	hairpin = vpair_hairpin_on(priv->cable, dev, peer);
+
+	if (hairpin && vpair_has_local_dst(skb)) {
+		/* The host's own packet, taken off lo by the bypass. */
+		vpair_deliver_local(skb, peer);
+		vpair_count(dev, VPAIR_STAT_TX_BYPASS);
+	} else {
+		if (hairpin)
+			answer_arp = vpair_hairpin_arp_request(skb, peer, &arp);
+		/*
+		 * __dev_forward_skb() scrubs what belonged to the sender,
+		 * checks the frame against the peer's MTU (GSO frames are let
+		 * through and stay whole), and counts an oversize frame in
+		 * the peer's rx_dropped and frees it.
+		 */
+		if (unlikely(__dev_forward_skb(peer, skb) != NET_RX_SUCCESS)) {
+			vpair_count(dev, VPAIR_STAT_TX_DROPPED_MTU);
+			dev_core_stats_tx_dropped_inc(dev);
+			goto out;
+		}
+		if (hairpin)
+			vpair_hairpin_route(skb, peer);
 	}
 
 	dev_sw_netstats_tx_add(dev, 1, len);
 	dev_sw_netstats_rx_add(peer, len);
 	/* A drop in the backlog is counted by the core against the peer. */
 	__netif_rx(skb);
+
+	if (answer_arp)
+		vpair_hairpin_arp_reply(peer, &arp);
 out:
 	rcu_read_unlock();
 	return NETDEV_TX_OK;

@@ -9,10 +9,12 @@
 
 #include "vpair.h"
 
-static const char vpair_stat_names[][ETH_GSTRING_LEN] = {
-	"peer_ifindex",
-	"tx_dropped_mtu",
-	"tx_dropped_peer_down",
+static const char vpair_stat_names[VPAIR_STAT_NUM][ETH_GSTRING_LEN] = {
+	[VPAIR_STAT_TX_DROPPED_MTU]		= "tx_dropped_mtu",
+	[VPAIR_STAT_TX_DROPPED_PEER_DOWN]	= "tx_dropped_peer_down",
+	[VPAIR_STAT_TX_BYPASS]			= "tx_bypass",
+	[VPAIR_STAT_RX_HAIRPIN]			= "rx_hairpin",
+	[VPAIR_STAT_TX_HAIRPIN_ARP]		= "tx_hairpin_arp",
 };
 
 static void vpair_get_drvinfo(struct net_device *dev,
@@ -35,7 +37,8 @@ static int vpair_get_link_ksettings(struct net_device *dev,
 
 static int vpair_get_sset_count(struct net_device *dev, int sset)
 {
-	return sset == ETH_SS_STATS ? ARRAY_SIZE(vpair_stat_names) : -EOPNOTSUPP;
+	/* peer_ifindex, then the counters. */
+	return sset == ETH_SS_STATS ? 1 + VPAIR_STAT_NUM : -EOPNOTSUPP;
 }
 
 static void vpair_get_strings(struct net_device *dev, u32 sset, u8 *buf)
@@ -45,7 +48,8 @@ static void vpair_get_strings(struct net_device *dev, u32 sset, u8 *buf)
 	if (sset != ETH_SS_STATS)
 		return;
 
-	for (i = 0; i < ARRAY_SIZE(vpair_stat_names); i++)
+	ethtool_sprintf(&buf, "peer_ifindex");
+	for (i = 0; i < VPAIR_STAT_NUM; i++)
 		ethtool_sprintf(&buf, "%s", vpair_stat_names[i]);
 }
 
@@ -53,31 +57,31 @@ static void vpair_get_ethtool_stats(struct net_device *dev,
 				    struct ethtool_stats *estats, u64 *data)
 {
 	struct vpair_priv *priv = netdev_priv(dev);
-	u64 mtu = 0, peer_down = 0;
 	struct net_device *peer;
+	unsigned int i;
 	int cpu;
-
-	for_each_possible_cpu(cpu) {
-		const struct vpair_pcpu_stats *stats;
-		u64 m, p;
-		unsigned int start;
-
-		stats = per_cpu_ptr(priv->stats, cpu);
-		do {
-			start = u64_stats_fetch_begin(&stats->syncp);
-			m = u64_stats_read(&stats->tx_dropped_mtu);
-			p = u64_stats_read(&stats->tx_dropped_peer_down);
-		} while (u64_stats_fetch_retry(&stats->syncp, start));
-		mtu += m;
-		peer_down += p;
-	}
 
 	rcu_read_lock();
 	peer = vpair_peer_rcu(dev);
 	data[0] = peer ? peer->ifindex : 0;
 	rcu_read_unlock();
-	data[1] = mtu;
-	data[2] = peer_down;
+
+	memset(&data[1], 0, VPAIR_STAT_NUM * sizeof(*data));
+	for_each_possible_cpu(cpu) {
+		const struct vpair_pcpu_stats *stats;
+		u64 cnt[VPAIR_STAT_NUM];
+		unsigned int start;
+
+		stats = per_cpu_ptr(priv->stats, cpu);
+		do {
+			start = u64_stats_fetch_begin(&stats->syncp);
+			for (i = 0; i < VPAIR_STAT_NUM; i++)
+				cnt[i] = u64_stats_read(&stats->cnt[i]);
+		} while (u64_stats_fetch_retry(&stats->syncp, start));
+
+		for (i = 0; i < VPAIR_STAT_NUM; i++)
+			data[1 + i] += cnt[i];
+	}
 }
 
 static void vpair_get_channels(struct net_device *dev,

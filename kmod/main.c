@@ -4,8 +4,9 @@
  * between two addresses of the same host.
  *
  * Module entry points. The pieces live in: device.c (transmit path, carrier,
- * ndo callbacks), ethtool.c, netlink.c (rtnl_link_ops), compat.h (kernel
- * version differences).
+ * ndo callbacks), ethtool.c, netlink.c (rtnl_link_ops), bypass.c (taking
+ * the host's own traffic off lo), hairpin.c (delivering it on the other
+ * end), compat.h (kernel version differences).
  */
 #include <linux/module.h>
 #include <net/rtnetlink.h>
@@ -14,13 +15,23 @@
 
 static int __init vpair_init(void)
 {
-	return rtnl_link_register(&vpair_link_ops);
+	int err;
+
+	err = vpair_bypass_init();
+	if (err)
+		return err;
+
+	err = rtnl_link_register(&vpair_link_ops);
+	if (err)
+		vpair_bypass_exit();
+	return err;
 }
 
 /* Unregistering the link type deletes every pair, in every namespace. */
 static void __exit vpair_exit(void)
 {
 	rtnl_link_unregister(&vpair_link_ops);
+	vpair_bypass_exit();
 }
 
 module_init(vpair_init);

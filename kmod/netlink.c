@@ -36,17 +36,63 @@ static int vpair_validate(struct nlattr *tb[], struct nlattr *data[],
 	return 0;
 }
 
-/* Options are the cable's: whichever end they are given on, both get them. */
-static void vpair_apply_options(struct vpair_cable *cable,
-				struct nlattr *data[])
+/*
+ * The data path needs the route of the host's own packets kept through
+ * dev_queue_xmit() only while the pair bypasses lo.
+ */
+static void vpair_set_keep_dst(struct net_device *dev, bool keep)
 {
+	if (keep)
+		netif_keep_dst(dev);
+	else
+		dev->priv_flags |= IFF_XMIT_DST_RELEASE | IFF_XMIT_DST_RELEASE_PERM;
+}
+
+/*
+ * Options are the cable's: whichever end they are given on, both get them.
+ * Applies @data to a linked pair and (un)registers the bypass hooks of the
+ * namespaces concerned; on failure, the pair is left as it was.
+ */
+static int vpair_apply_options(struct vpair_cable *cable,
+			       struct nlattr *data[],
+			       struct netlink_ext_ack *extack)
+{
+	bool old_hairpin = cable->hairpin, old_bypass = cable->loopback_bypass;
+	struct net_device *end;
+	unsigned int i;
+	int err = 0;
+
 	if (!data)
-		return;
+		return 0;
 	if (data[IFLA_VPAIR_HAIRPIN])
 		WRITE_ONCE(cable->hairpin, nla_get_u8(data[IFLA_VPAIR_HAIRPIN]));
 	if (data[IFLA_VPAIR_LOOPBACK_BYPASS])
 		WRITE_ONCE(cable->loopback_bypass,
 			   nla_get_u8(data[IFLA_VPAIR_LOOPBACK_BYPASS]));
+
+	for (i = 0; i < ARRAY_SIZE(cable->end) && !err; i++) {
+		end = rtnl_dereference(cable->end[i]);
+		if (end)
+			err = vpair_bypass_sync(dev_net(end));
+	}
+	if (err) {
+		NL_SET_ERR_MSG(extack, "vpair: cannot register the loopback_bypass netfilter hooks");
+		WRITE_ONCE(cable->hairpin, old_hairpin);
+		WRITE_ONCE(cable->loopback_bypass, old_bypass);
+		for (i = 0; i < ARRAY_SIZE(cable->end); i++) {
+			end = rtnl_dereference(cable->end[i]);
+			if (end)
+				vpair_bypass_sync(dev_net(end));
+		}
+		return err;
+	}
+
+	for (i = 0; i < ARRAY_SIZE(cable->end); i++) {
+		end = rtnl_dereference(cable->end[i]);
+		if (end)
+			vpair_set_keep_dst(end, cable->loopback_bypass);
+	}
+	return 0;
 }
 
 /* Both ends are set up alike; this is what ties one to the cable. */
@@ -97,7 +143,6 @@ static int vpair_newlink(struct net_device *dev,
 	cable = vpair_cable_alloc();
 	if (!cable)
 		return -ENOMEM;
-	vpair_apply_options(cable, data);
 
 	peer_net = vpair_peer_net(params, ptb);
 	if (IS_ERR(peer_net)) {
@@ -143,8 +188,17 @@ static int vpair_newlink(struct net_device *dev,
 
 	rcu_assign_pointer(cable->end[0], dev);
 	rcu_assign_pointer(cable->end[1], peer);
+
+	err = vpair_apply_options(cable, data, extack);
+	if (err < 0)
+		goto err_unregister_dev;
 	goto out;
 
+err_unregister_dev:
+	/* The core's free_netdev() copes with a device being unregistered. */
+	RCU_INIT_POINTER(cable->end[0], NULL);
+	RCU_INIT_POINTER(cable->end[1], NULL);
+	unregister_netdevice(dev);
 err_unregister_peer:
 	unregister_netdevice(peer);
 out:
@@ -166,8 +220,7 @@ static int vpair_changelink(struct net_device *dev, struct nlattr *tb[],
 		return -EOPNOTSUPP;
 	}
 
-	vpair_apply_options(priv->cable, data);
-	return 0;
+	return vpair_apply_options(priv->cable, data, extack);
 }
 
 /*

@@ -12,6 +12,8 @@
 
 #include "compat.h"
 
+extern const struct net_device_ops vpair_netdev_ops;
+
 #define VPAIR_DRV_NAME	"vpair"
 #define VPAIR_VERSION	"0.1.0"
 
@@ -25,15 +27,29 @@ struct vpair_cable {
 	refcount_t		refcnt;
 	/* Cleared by "ip link set ... carrier off": the cable is pulled. */
 	bool			plugged;
+	/* Read locklessly by the data path, written under RTNL. */
 	bool			hairpin;
 	bool			loopback_bypass;
 	struct rcu_head		rcu;
 };
 
 /* Counters that ip -s link has no column for; shown by ethtool -S. */
+enum vpair_stat {
+	/* Frames bigger than the peer's MTU. */
+	VPAIR_STAT_TX_DROPPED_MTU,
+	/* Frames sent while the peer was down, gone or the cable pulled. */
+	VPAIR_STAT_TX_DROPPED_PEER_DOWN,
+	/* The host's own packets taken off lo and sent through this end. */
+	VPAIR_STAT_TX_BYPASS,
+	/* Frames with a local source address delivered by hairpin. */
+	VPAIR_STAT_RX_HAIRPIN,
+	/* ARP replies sent on behalf of this end's stack, by hairpin. */
+	VPAIR_STAT_TX_HAIRPIN_ARP,
+	VPAIR_STAT_NUM
+};
+
 struct vpair_pcpu_stats {
-	u64_stats_t		tx_dropped_mtu;
-	u64_stats_t		tx_dropped_peer_down;
+	u64_stats_t		cnt[VPAIR_STAT_NUM];
 	struct u64_stats_sync	syncp;
 };
 
@@ -43,6 +59,22 @@ struct vpair_priv {
 	unsigned int			side;
 	struct vpair_pcpu_stats __percpu *stats;
 };
+
+/* Only from the transmit path, where bottom halves are off. */
+static inline void vpair_count(struct net_device *dev, enum vpair_stat stat)
+{
+	struct vpair_priv *priv = netdev_priv(dev);
+	struct vpair_pcpu_stats *stats = this_cpu_ptr(priv->stats);
+
+	u64_stats_update_begin(&stats->syncp);
+	u64_stats_inc(&stats->cnt[stat]);
+	u64_stats_update_end(&stats->syncp);
+}
+
+static inline bool vpair_is_end(const struct net_device *dev)
+{
+	return dev->netdev_ops == &vpair_netdev_ops;
+}
 
 static inline struct net_device *vpair_peer_rcu(const struct net_device *dev)
 {
@@ -58,12 +90,44 @@ static inline struct net_device *vpair_peer_rtnl(const struct net_device *dev)
 	return rtnl_dereference(priv->cable->end[!priv->side]);
 }
 
+/*
+ * Hairpin delivery applies to frames that cross within one namespace, when
+ * either option is on: loopback_bypass implies it.
+ */
+static inline bool vpair_hairpin_on(const struct vpair_cable *cable,
+				    const struct net_device *dev,
+				    const struct net_device *peer)
+{
+	return (READ_ONCE(cable->hairpin) || READ_ONCE(cable->loopback_bypass)) &&
+	       net_eq(dev_net(dev), dev_net(peer));
+}
+
 /* device.c */
-extern const struct net_device_ops vpair_netdev_ops;
 void vpair_setup(struct net_device *dev);
 void vpair_update_carrier(struct vpair_cable *cable);
 struct vpair_cable *vpair_cable_alloc(void);
 void vpair_cable_put(struct vpair_cable *cable);
+
+/* hairpin.c */
+struct vpair_arp_request {
+	__be32	sip;
+	__be32	tip;
+	u8	sha[ETH_ALEN];
+};
+
+bool vpair_has_local_dst(const struct sk_buff *skb);
+void vpair_deliver_local(struct sk_buff *skb, struct net_device *peer);
+void vpair_hairpin_route(struct sk_buff *skb, struct net_device *peer);
+bool vpair_hairpin_arp_request(struct sk_buff *skb, struct net_device *peer,
+			       struct vpair_arp_request *req);
+void vpair_hairpin_arp_reply(struct net_device *peer,
+			     const struct vpair_arp_request *req);
+
+/* bypass.c */
+bool vpair_bypass_active(const struct net_device *dev);
+int vpair_bypass_sync(struct net *net);
+int vpair_bypass_init(void);
+void vpair_bypass_exit(void);
 
 /* ethtool.c */
 extern const struct ethtool_ops vpair_ethtool_ops;

@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vpair: hairpin delivery, the receiving half of what makes a host's own
+ * traffic cross the pair.
+ *
+ * A frame that crosses the pair inside one namespace with a source address
+ * of that namespace is a martian to the receiving stack: the input route
+ * lookup rejects a local source (unless accept_local, and strict rp_filter
+ * rejects it even then), and ARP requests from a local sender get no
+ * answer for the same reason. Instead of relaxing those checks for the
+ * whole host, vpair hands such frames to the stack the way lo does: with
+ * the route for local delivery already attached, so no input route lookup
+ * runs. Every other interface keeps its martian protection.
+ *
+ * All of this runs in the sender's transmit path, only for pairs with
+ * hairpin or loopback_bypass on and both ends in the same namespace.
+ */
+#include <linux/etherdevice.h>
+#include <linux/if_arp.h>
+#include <linux/inetdevice.h>
+#include <linux/ip.h>
+#include <net/arp.h>
+#include <net/ip6_fib.h>
+#include <net/route.h>
+
+#include "vpair.h"
+
+/*
+ * Packets taken off lo by the bypass still carry the route that the stack
+ * chose for them: local delivery. Nothing else sends such packets to a
+ * vpair end: the stack routes them to lo.
+ */
+bool vpair_has_local_dst(const struct sk_buff *skb)
+{
+	const struct dst_entry *dst = skb_dst(skb);
+
+	if (!dst)
+		return false;
+
+	switch (skb->protocol) {
+	case htons(ETH_P_IP):
+		return dst->ops->family == AF_INET &&
+		       dst_rtable(dst)->rt_type == RTN_LOCAL;
+#if IS_ENABLED(CONFIG_IPV6)
+	case htons(ETH_P_IPV6):
+		return dst->ops->family == AF_INET6 &&
+		       (dst_rt6_info(dst)->rt6i_flags & RTF_LOCAL);
+#endif
+	}
+	return false;
+}
+
+/*
+ * What loopback_xmit() does, on the peer: the packet keeps its route, so
+ * the receiving stack delivers it locally without looking the source up.
+ */
+void vpair_deliver_local(struct sk_buff *skb, struct net_device *peer)
+{
+	skb_orphan(skb);
+	skb_dst_force(skb);
+	skb->protocol = eth_type_trans(skb, peer);
+	vpair_count(peer, VPAIR_STAT_RX_HAIRPIN);
+}
+
+/*
+ * An IPv4 frame from a local source to a local destination (e.g. written
+ * into one end with a packet socket) gets the route for local delivery
+ * that an output lookup returns. IPv6 needs no help: its input path has no
+ * check against local sources.
+ */
+void vpair_hairpin_route(struct sk_buff *skb, struct net_device *peer)
+{
+	struct net *net = dev_net(peer);
+	const struct iphdr *iph;
+	struct flowi4 fl4 = {};
+	struct rtable *rt;
+
+	if (skb->protocol != htons(ETH_P_IP) ||
+	    !pskb_may_pull(skb, sizeof(*iph)))
+		return;
+
+	iph = (const struct iphdr *)skb->data;
+	if (ipv4_is_multicast(iph->daddr) || ipv4_is_lbcast(iph->daddr) ||
+	    !__ip_dev_find(net, iph->saddr, false))
+		return;
+
+	fl4.daddr = iph->daddr;
+	fl4.saddr = iph->saddr;
+	rt = ip_route_output_key(net, &fl4);
+	if (IS_ERR(rt))
+		return;
+	if (rt->rt_type != RTN_LOCAL) {
+		ip_rt_put(rt);
+		return;
+	}
+
+	skb_dst_set(skb, &rt->dst);
+	vpair_count(peer, VPAIR_STAT_RX_HAIRPIN);
+}
+
+/*
+ * Is @skb an ARP request from a local address for an address of @peer?
+ * Its fields are copied to @req, since the frame itself goes on to the
+ * peer (tcpdump there sees it) before the answer is sent.
+ */
+bool vpair_hairpin_arp_request(struct sk_buff *skb, struct net_device *peer,
+			       struct vpair_arp_request *req)
+{
+	struct net *net = dev_net(peer);
+	const struct arphdr *arp;
+	const u8 *p;
+
+	if (skb->protocol != htons(ETH_P_ARP) ||
+	    !pskb_may_pull(skb, ETH_HLEN + arp_hdr_len(peer)))
+		return false;
+
+	arp = (const struct arphdr *)(skb->data + ETH_HLEN);
+	if (arp->ar_hrd != htons(ARPHRD_ETHER) ||
+	    arp->ar_pro != htons(ETH_P_IP) ||
+	    arp->ar_hln != ETH_ALEN || arp->ar_pln != 4 ||
+	    arp->ar_op != htons(ARPOP_REQUEST))
+		return false;
+
+	/* Sender hardware and IP address, target hardware and IP address. */
+	p = (const u8 *)(arp + 1);
+	ether_addr_copy(req->sha, p);
+	memcpy(&req->sip, p + ETH_ALEN, sizeof(req->sip));
+	memcpy(&req->tip, p + 2 * ETH_ALEN + sizeof(req->sip),
+	       sizeof(req->tip));
+
+	return is_valid_ether_addr(req->sha) &&
+	       __ip_dev_find(net, req->tip, false) == peer &&
+	       __ip_dev_find(net, req->sip, false);
+}
+
+/* The reply the peer's stack would give, sent through the peer. */
+void vpair_hairpin_arp_reply(struct net_device *peer,
+			     const struct vpair_arp_request *req)
+{
+	arp_send(ARPOP_REPLY, ETH_P_ARP, req->sip, peer, req->tip, req->sha,
+		 peer->dev_addr, req->sha);
+	vpair_count(peer, VPAIR_STAT_TX_HAIRPIN_ARP);
+}
