@@ -55,6 +55,7 @@ static int fn##_compat(struct net *src_net, struct net_device *dev,	\
 									\
 	return fn(dev, &params, extack);				\
 }
+
 #define VPAIR_NEWLINK_OP(fn)	fn##_compat
 
 /* Returns a reference the caller puts, or an ERR_PTR. */

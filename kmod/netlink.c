@@ -76,7 +76,8 @@ static int vpair_apply_options(struct vpair_cable *cable,
 			err = vpair_bypass_sync(dev_net(end));
 	}
 	if (err) {
-		NL_SET_ERR_MSG(extack, "vpair: cannot register the loopback_bypass netfilter hooks");
+		NL_SET_ERR_MSG(extack,
+			       "vpair: cannot register the loopback_bypass hooks");
 		WRITE_ONCE(cable->hairpin, old_hairpin);
 		WRITE_ONCE(cable->loopback_bypass, old_bypass);
 		for (i = 0; i < ARRAY_SIZE(cable->end); i++) {
@@ -206,6 +207,7 @@ out:
 	vpair_cable_put(cable);
 	return err;
 }
+
 VPAIR_NEWLINK_COMPAT(vpair_newlink)
 
 static int vpair_changelink(struct net_device *dev, struct nlattr *tb[],
