@@ -10,6 +10,7 @@
 #ifndef _VPAIR_COMPAT_H
 #define _VPAIR_COMPAT_H
 
+#include <linux/capability.h>
 #include <linux/netdevice.h>
 #include <net/net_namespace.h>
 #include <net/route.h>
@@ -58,11 +59,23 @@ static int fn##_compat(struct net *src_net, struct net_device *dev,	\
 
 #define VPAIR_NEWLINK_OP(fn)	fn##_compat
 
-/* Returns a reference the caller puts, or an ERR_PTR. */
+/*
+ * Returns a reference the caller puts, or an ERR_PTR. 6.13 moved this into
+ * the core, which also refuses a peer namespace the sender may not admin;
+ * the same check here keeps the answer alike on every kernel.
+ */
 static inline struct net *
 vpair_peer_net(struct rtnl_newlink_params *params, struct nlattr **peer_tb)
 {
-	return rtnl_link_get_net(params->src_net, peer_tb);
+	struct net *net = rtnl_link_get_net(params->src_net, peer_tb);
+
+	if (!IS_ERR(net) &&
+	    (peer_tb[IFLA_NET_NS_PID] || peer_tb[IFLA_NET_NS_FD]) &&
+	    !ns_capable(net->user_ns, CAP_NET_ADMIN)) {
+		put_net(net);
+		return ERR_PTR(-EPERM);
+	}
+	return net;
 }
 #else
 #define VPAIR_NEWLINK_COMPAT(fn)

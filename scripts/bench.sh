@@ -1,0 +1,63 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# `make bench`: the cost of vpair, measured in one VM run with the module
+# installed (scripts/bench-guest.sh inside it). Numbers, not a test: the
+# exit status says only whether the measurement ran.
+#
+#   bench.sh [-k ABI] [-m MODULE.ko] [-- BENCH-GUEST OPTIONS]
+#
+#   -k ABI      the kernel to boot (default: the newest of $VPAIR_SUITE,
+#               bookworm unless set, as `make check` does)
+#   -m FILE     the module to install (default: build ./vpair.ko for ABI)
+#
+# bench-guest.sh options (-r ROUNDS, -t SECONDS, -x) follow "--"; the
+# default, 5 rounds of 4 s runs plus vpair/veth netns to netns (-x), takes
+# about five minutes under TCG. The numbers go to the terminal and to
+# bench.txt in the results folder.
+#
+# Under TCG every packet is emulated: absolute rates are far below a real
+# machine's, and only the ratios, measured side by side, mean something.
+
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/common.sh"
+cd "$here/.."
+
+abi=
+module=
+while getopts k:m: opt; do
+	case $opt in
+	k) abi=$OPTARG ;;
+	m) module=$OPTARG ;;
+	*) sed -n '/^#   bench.sh/,/^#   -m/p' "$0" >&2; exit 2 ;;
+	esac
+done
+shift $((OPTIND - 1))
+[ $# -gt 0 ] || set -- -r 5 -t 4 -x
+
+"$here/deps.sh"
+[ -n "$abi" ] || abi=$("$here/kernel.sh" fetch "${VPAIR_SUITE:-bookworm}")
+
+if [ -z "$module" ]; then
+	kdir=$("$here/kernel.sh" kdir "$abi")
+	[ -n "$kdir" ] || die "no headers for $abi"
+	say "bench: building vpair and the plugin for $abi"
+	run_logged bench-build make KDIR="$kdir" || die "build failed"
+	module=vpair.ko
+fi
+
+mkdir -p "$VPAIR_CACHE/results"
+res=$VPAIR_CACHE/results/bench-$(date +%Y%m%d-%H%M%S)
+say "bench: booting $abi; results in $res"
+rc=0
+# The console goes to vm.log there (vm.sh keeps it), not to the terminal.
+"$here/vm.sh" -k "$abi" -m "$module" -o "$res" -t 1800 -- \
+	scripts/bench-guest.sh "$@" >/dev/null || rc=$?
+if [ -s "$res/bench.txt" ]; then
+	cat "$res/bench.txt"
+else
+	say "bench: no results; the end of $res/vm.log:"
+	tail -n 20 "$res/vm.log" >&2
+fi
+exit "$rc"

@@ -1,0 +1,205 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Debian kernels for the VM, straight from the archive.
+#
+#   kernel.sh fetch [SUITE]   newest kernel of SUITE (default: bookworm):
+#                             image unpacked into the cache, depmod run,
+#                             headers installed; prints the ABI
+#   kernel.sh newest [SUITE]  ask the archive only; prints the ABI
+#   kernel.sh path ABI        key=value lines: abi suite tree vmlinuz modules kdir
+#   kernel.sh vmlinuz|modules|tree|kdir ABI   one of those values
+#   kernel.sh list            ABIs in the cache
+#
+# The ABI (6.1.0-56-amd64, 7.3-amd64, ...) is read from the Depends of the
+# suite's linux-image-amd64 meta package, so a kernel Debian ships tomorrow is
+# picked up with no change here. Everything downloaded lives under
+# $VPAIR_CACHE/kernels/<abi> (the tree the VM boots from) and
+# $VPAIR_CACHE/apt/<suite> (private lists and .debs).
+
+set -eu
+. "$(dirname "$0")/common.sh"
+
+KERNELS=$VPAIR_CACHE/kernels
+FLAVOUR=${VPAIR_FLAVOUR:-amd64}
+
+usage()
+{
+	sed -n '/^#   kernel.sh/,/^#$/p' "$0" | sed 's/^# \{0,1\}//' >&2
+	exit 2
+}
+
+# Depends of PKG in SUITE, one package name a line.
+pkg_depends()
+{
+	suite_apt "$1" apt-cache show --no-all-versions "$2" 2>/dev/null |
+		sed -n 's/^Depends: //p' | tr ',|' '\n\n' |
+		sed 's/^ *//; s/ .*//' | grep -v '^$'
+}
+
+newest_abi()
+{
+	local suite=$1 abi
+
+	suite_update "$suite" || die "cannot read the $suite archive"
+	abi=$(pkg_depends "$suite" "linux-image-$FLAVOUR" |
+		sed -n "s/^linux-image-\\(.*-$FLAVOUR\\)\$/\\1/p" | head -n 1)
+	[ -n "$abi" ] || die "no linux-image-$FLAVOUR in $suite"
+	echo "$abi"
+}
+
+# Packages whose files make up ABI's image and modules. Until 7.x the image
+# package holds everything; sid and experimental split it into
+# linux-binary-<abi> (vmlinuz) and linux-modules-<abi>, pulled in by
+# linux-image-<abi>.
+image_packages()
+{
+	local suite=$1 abi=$2 re
+
+	echo "linux-image-$abi"
+	re=$(printf '%s' "$abi" | sed 's/[.+]/\\&/g')
+	pkg_depends "$suite" "linux-image-$abi" |
+		grep -E "^linux-(binary|modules)-$re\$" || true
+}
+
+tree_vmlinuz()
+{
+	local t=$KERNELS/$1 f
+
+	for f in "$t/boot/vmlinuz-$1" "$t/usr/lib/modules/$1/vmlinuz" \
+		 "$t/lib/modules/$1/vmlinuz"; do
+		[ -f "$f" ] && { echo "$f"; return 0; }
+	done
+	return 1
+}
+
+tree_ready()
+{
+	tree_vmlinuz "$1" >/dev/null &&
+		[ -f "$KERNELS/$1/lib/modules/$1/modules.dep" ]
+}
+
+unpack_kernel()
+{
+	local suite=$1 abi=$2 debs=$VPAIR_CACHE/apt/$1/archives tmp pkg deb
+
+	tree_ready "$abi" && return 0
+
+	for pkg in $(image_packages "$suite" "$abi"); do
+		if ! compgen -G "$debs/${pkg}_*.deb" >/dev/null; then
+			say "downloading $pkg ($suite)"
+			suite_download "$suite" "$debs" "$pkg" ||
+				die "cannot download $pkg"
+		fi
+	done
+
+	say "unpacking $abi into $KERNELS/$abi"
+	tmp=$KERNELS/.$abi.tmp
+	rm -rf "$tmp"
+	mkdir -p "$tmp"
+	for pkg in $(image_packages "$suite" "$abi"); do
+		deb=$(ls -1 "$debs/${pkg}"_*.deb | sort -V | tail -n 1)
+		dpkg-deb -x "$deb" "$tmp"
+	done
+	# usr-merged packages put modules under usr/lib only; depmod -b and
+	# vng both look for <root>/lib/modules.
+	[ -e "$tmp/lib" ] || ln -s usr/lib "$tmp/lib"
+	# Split packages lack modules.order and friends: depmod warns, harmlessly.
+	run_logged "depmod-$abi" depmod -b "$tmp" "$abi" || die "depmod failed for $abi"
+	echo "$suite" >"$tmp/.vpair-suite"
+	rm -rf "${KERNELS:?}/$abi"
+	mv "$tmp" "$KERNELS/$abi"
+	tree_ready "$abi" || die "no vmlinuz or modules in the $abi packages"
+}
+
+tree_suite()
+{
+	cat "$KERNELS/$1/.vpair-suite" 2>/dev/null || host_codename
+}
+
+# The headers a module is built against. The host's own release installs
+# them with the system's apt; another release's headers pin that release's
+# compiler, so they belong in a Debian root of that release (not yet here).
+headers_kdir()
+{
+	local d=/usr/src/linux-headers-$1
+
+	[ -f "$d/Makefile" ] && echo "$d"
+	return 0
+}
+
+ensure_headers()
+{
+	local suite=$1 abi=$2
+
+	[ -n "$(headers_kdir "$abi")" ] && return 0
+	if [ "$suite" = "$(host_codename)" ]; then
+		apt_install "linux-headers-$abi" ||
+			die "cannot install linux-headers-$abi"
+		[ -n "$(headers_kdir "$abi")" ] ||
+			die "linux-headers-$abi installed no /usr/src/linux-headers-$abi"
+	else
+		say "headers for $abi ($suite) need a $suite root: not done here"
+	fi
+}
+
+cmd_fetch()
+{
+	local suite=${1:-bookworm} abi
+
+	abi=$(newest_abi "$suite")
+	mkdir -p "$KERNELS"
+	unpack_kernel "$suite" "$abi"
+	ensure_headers "$suite" "$abi"
+	echo "$abi"
+}
+
+cmd_path()
+{
+	local abi=$1
+
+	tree_ready "$abi" || die "$abi is not in $KERNELS (kernel.sh fetch)"
+	echo "abi=$abi"
+	echo "suite=$(tree_suite "$abi")"
+	echo "tree=$KERNELS/$abi"
+	echo "vmlinuz=$(tree_vmlinuz "$abi")"
+	echo "modules=$KERNELS/$abi/lib/modules/$abi"
+	echo "kdir=$(headers_kdir "$abi")"
+}
+
+cmd_one()
+{
+	local key=$1 abi=$2
+
+	cmd_path "$abi" | sed -n "s/^$key=//p"
+}
+
+[ $# -ge 1 ] || usage
+cmd=$1
+shift
+case $cmd in
+fetch)
+	cmd_fetch "$@"
+	;;
+newest)
+	newest_abi "${1:-bookworm}"
+	;;
+path)
+	[ $# = 1 ] || usage
+	cmd_path "$1"
+	;;
+vmlinuz|modules|tree|kdir|suite)
+	[ $# = 1 ] || usage
+	cmd_one "$cmd" "$1"
+	;;
+list)
+	for d in "$KERNELS"/*/; do
+		d=$(basename "$d")
+		tree_ready "$d" && echo "$d"
+	done
+	true
+	;;
+*)
+	usage
+	;;
+esac

@@ -1,0 +1,363 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Debian roots of other releases. Debian's header packages pin their
+# release's compiler (6.12 needs trixie's gcc-14, 7.x sid's gcc-16), so each
+# kernel is built in a root of its own release; the same root is the guest's
+# root when that kernel boots, so the tests meet that release's ip, tc and
+# tcpdump too.
+#
+#   roots.sh ensure SUITE [ABI]  the root of SUITE with the kernel ABI
+#                                (default: the newest of SUITE) in it; made
+#                                once, then only a newer kernel is added.
+#                                Prints the ABI.
+#   roots.sh path SUITE          the root's directory
+#   roots.sh abi SUITE           the kernel the root holds
+#   roots.sh vmlinuz SUITE       its image, for vng --run
+#   roots.sh exec SUITE CMD...   run CMD in the root, /proc and /dev mounted
+#   roots.sh build SUITE OUTDIR  build vpair.ko there (W=1, then sparse C=2)
+#                                from a fresh copy of the module's sources:
+#                                OUTDIR gets vpair.ko, build.log, sparse.log
+#   roots.sh list                the roots made
+#
+# SUITE: trixie, sid or experimental (kernel from experimental, the rest from
+# sid); bookworm works too. Roots live in $VPAIR_CACHE/roots/<suite>, outside
+# the repository. The ABI of "the newest kernel" is what kernel.sh reads from
+# the suite's meta package, never a name written here.
+
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/common.sh"
+
+ROOTS=$VPAIR_CACHE/roots
+
+# Building: the module, the plugin and the C and BPF selftests (clang,
+# libbpf), sparse, DKMS (signs modules with openssl). The guest: what the
+# selftests and vng's init call. mount, util-linux and udev are not in
+# the apt variant's minimal set; without them the guest cannot boot.
+PKGS="
+	build-essential make sparse dkms openssl libmnl-dev pkg-config
+	clang llvm libbpf-dev
+	kmod mount util-linux udev procps psmisc iproute2 iputils-ping
+	ethtool tcpdump iptables nftables bpftool iperf3 socat python3 jq
+	file xz-utils zstd
+"
+
+usage()
+{
+	sed -n '/^#   roots.sh/,/^#$/p' "$0" | sed 's/^# \{0,1\}//' >&2
+	exit 2
+}
+
+root_dir()
+{
+	echo "$ROOTS/$1"
+}
+
+# The apt sources of the root: experimental's kernel, sid's userland.
+root_sources()
+{
+	case $1 in
+	experimental)
+		suite_sources sid
+		suite_sources experimental
+		;;
+	*)
+		suite_sources "$1"
+		;;
+	esac
+}
+
+# The base suite mmdebstrap installs from.
+base_suite()
+{
+	case $1 in
+	experimental) echo sid ;;
+	*) echo "$1" ;;
+	esac
+}
+
+# What the root records about itself, one key=value a line.
+meta_get()
+{
+	sed -n "s/^$2=//p" "$(root_dir "$1")/etc/vpair-root" 2>/dev/null | tail -n 1
+}
+
+root_ready()
+{
+	[ -f "$(root_dir "$1")/etc/vpair-root" ]
+}
+
+# root_exec DIR CMD...: CMD in the root, in a mount namespace of its own so
+# nothing stays mounted when it ends, however it ends. objtool reads
+# /proc; apt and the compilers want /dev; apt wants the host's resolver.
+root_exec()
+{
+	local dir=$1
+	shift
+	unshare --mount --propagation private -- /bin/sh -ec '
+		r=$1
+		shift
+		mount -t proc proc "$r/proc"
+		mount --rbind /dev "$r/dev"
+		mount -t tmpfs tmpfs "$r/run"
+		if [ -f /etc/resolv.conf ]; then
+			touch "$r/etc/resolv.conf" 2>/dev/null || true
+			mount --bind /etc/resolv.conf "$r/etc/resolv.conf" ||
+				true
+		fi
+		exec chroot "$r" /usr/bin/env -i HOME=/root LANG=C.UTF-8 \
+			PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+			DEBIAN_FRONTEND=noninteractive "$@"
+	' sh "$dir" "$@"
+}
+
+create_root()
+{
+	local suite=$1 abi=$2 dir tmp start src sources=()
+
+	dir=$(root_dir "$suite")
+	tmp=$ROOTS/.$suite.tmp
+	rm -rf "$tmp"
+	mkdir -p "$ROOTS"
+	while IFS= read -r src; do
+		sources+=("$src")
+	done < <(root_sources "$suite")
+
+	say "creating the $suite root in $dir (mmdebstrap, minutes)"
+	start=$(date +%s)
+	# The kernel is installed by apt like any package (sid splits it into
+	# linux-binary and linux-modules; the headers' Makefile includes the
+	# -common half by absolute path), but nothing boots from the root's
+	# /boot: vng boots the image itself, so no initramfs is made.
+	# Documentation is left out. The lists stay, for adding a kernel later.
+	# shellcheck disable=SC2086 # one word per package
+	run_logged "mmdebstrap-$suite" mmdebstrap --variant=apt \
+		--aptopt='Acquire::Check-Valid-Until "false"' \
+		--aptopt='Acquire::Languages "none"' \
+		--dpkgopt='path-exclude=/usr/share/man/*' \
+		--dpkgopt='path-exclude=/usr/share/doc/*' \
+		--dpkgopt='path-include=/usr/share/doc/*/copyright' \
+		--dpkgopt='path-exclude=/usr/share/locale/*' \
+		--dpkgopt='path-exclude=/usr/share/info/*' \
+		--essential-hook='chroot "$1" dpkg-divert --quiet --local --rename --add /usr/sbin/update-initramfs' \
+		--essential-hook='ln -s /bin/true "$1/usr/sbin/update-initramfs"' \
+		--include="$(echo $PKGS | tr ' ' ,)" \
+		--include="$(kernel_pkgs "$suite" "$abi" | tr '\n' ,)" \
+		--skip=cleanup/apt/lists \
+		"$(base_suite "$suite")" "$tmp" "${sources[@]}" ||
+		die "mmdebstrap failed for $suite"
+
+	{
+		echo "suite=$suite"
+		echo "created=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+		echo "mmdebstrap_seconds=$(($(date +%s) - start))"
+	} >"$tmp/etc/vpair-root.new"
+	add_kernel "$tmp" "$suite" "$abi"
+	mv "$tmp/etc/vpair-root.new" "$tmp/etc/vpair-root"
+	rm -rf "$dir"
+	mv "$tmp" "$dir"
+	say "$suite root ready in $(($(date +%s) - start))s: $(du -sh "$dir" | cut -f1)"
+}
+
+# The packages of kernel ABI: its image (with its modules) and headers.
+# initramfs-tools is named so that apt does not pick dracut for sid's
+# "dracut | initramfs-tools"; its update-initramfs is diverted anyway.
+kernel_pkgs()
+{
+	local suite=$1 abi=$2 rel=
+
+	[ "$suite" = experimental ] && rel=/experimental
+	echo "linux-image-$abi$rel"
+	echo "linux-headers-$abi$rel"
+	echo initramfs-tools
+}
+
+# The image vng boots: /boot in 6.x packages, next to the modules in sid's
+# linux-binary.
+root_vmlinuz()
+{
+	local dir=$1 abi=$2 f
+
+	for f in "$dir/boot/vmlinuz-$abi" "$dir/usr/lib/modules/$abi/vmlinuz"; do
+		[ -f "$f" ] && { echo "$f"; return 0; }
+	done
+	return 1
+}
+
+# Install kernel ABI in the root at DIR (if it is not there yet) and
+# purge the one it replaces: a root holds the newest kernel of its suite.
+add_kernel()
+{
+	local dir=$1 suite=$2 abi=$3 meta=$1/etc/vpair-root.new old
+
+	[ -f "$meta" ] || cp "$dir/etc/vpair-root" "$meta"
+
+	if [ ! -f "$dir/usr/src/linux-headers-$abi/Makefile" ] ||
+	   ! root_vmlinuz "$dir" "$abi" >/dev/null; then
+		say "installing the $abi kernel and headers in the $suite root"
+		run_logged "root-apt-$suite" root_exec "$dir" apt-get -q update ||
+			die "apt-get update failed in the $suite root"
+		# shellcheck disable=SC2046 # one word per package
+		run_logged "root-apt-$suite" root_exec "$dir" apt-get -q -y \
+			install $(kernel_pkgs "$suite" "$abi") ||
+			die "cannot install the $abi kernel in the $suite root"
+	fi
+	root_vmlinuz "$dir" "$abi" >/dev/null ||
+		die "no vmlinuz for $abi in the $suite root"
+	[ -f "$dir/usr/src/linux-headers-$abi/Makefile" ] ||
+		die "no headers for $abi in the $suite root"
+	[ -f "$dir/usr/lib/modules/$abi/modules.dep" ] ||
+		run_logged "depmod-root-$suite" root_exec "$dir" depmod -a "$abi" ||
+		die "depmod failed in the $suite root"
+
+	old=$(sed -n 's/^abi=//p' "$meta" | tail -n 1)
+	if [ -n "$old" ] && [ "$old" != "$abi" ]; then
+		say "removing $old from the $suite root"
+		run_logged "root-apt-$suite" root_exec "$dir" apt-get -q -y \
+			purge "linux-image-$old" "linux-headers-$old" || true
+		run_logged "root-apt-$suite" root_exec "$dir" apt-get -q -y \
+			autoremove --purge || true
+		run_logged "root-apt-$suite" root_exec "$dir" apt-get -q clean ||
+			true
+	fi
+	sed -i '/^\(abi\|gcc\|ip\)=/d' "$meta"
+	{
+		echo "abi=$abi"
+		echo "gcc=$(root_exec "$dir" gcc -dumpfullversion 2>/dev/null)"
+		echo "ip=$(root_exec "$dir" ip -V 2>/dev/null)"
+	} >>"$meta"
+}
+
+cmd_ensure()
+{
+	local suite=$1 abi=${2:-} dir
+
+	need_root "making a Debian root"
+	dir=$(root_dir "$suite")
+	[ -n "$abi" ] || abi=$("$here/kernel.sh" newest "$suite")
+	[ -n "$abi" ] || die "no kernel found in $suite"
+
+	if ! root_ready "$suite"; then
+		create_root "$suite" "$abi"
+	elif [ "$(meta_get "$suite" abi)" != "$abi" ]; then
+		add_kernel "$dir" "$suite" "$abi"
+		mv "$dir/etc/vpair-root.new" "$dir/etc/vpair-root"
+	fi
+	echo "$abi"
+}
+
+# How to ask kbuild for sparse on every file. From 6.19 kbuild first runs
+# scripts/checker-valid.sh, which Debian's header packages (7.2, 7.3) do not
+# ship: the missing script reads as "sparse not available" and C=2 quietly
+# checks nothing. The script's test is done here instead (sparse must take
+# __typeof_unqual__), and KBUILD_CHECKSRC, given on the command line,
+# overrides kbuild's fallback to 0.
+sparse_switch()
+{
+	local dir=$1 kdir=$2 common t
+
+	common=$(sed -n 's|^include \(/usr/src/.*\)/Makefile$|\1|p' "$dir$kdir/Makefile")
+	if ! grep -qs checker-valid.sh "$dir${common:-$kdir}/Makefile" ||
+	   [ -e "$dir${common:-$kdir}/scripts/checker-valid.sh" ]; then
+		echo C=2
+		return
+	fi
+	t=$(mktemp "$dir/tmp/sparse-check.XXXX.c")
+	printf 'static inline int u(const int *q)\n{\n\t__typeof_unqual__(*q) v = *q;\n\treturn v;\n}\n' >"$t"
+	if root_exec "$dir" sparse "/tmp/${t##*/}" 2>&1 | grep -q error; then
+		say "sparse of this root cannot check $kdir: too old"
+		echo C=2
+	else
+		echo KBUILD_CHECKSRC=2
+	fi
+	rm -f "$t"
+}
+
+# Building from a fresh copy: the repository stays clean, and every warning
+# is seen on every build, not only those of files that changed.
+cmd_build()
+{
+	local suite=$1 out=$2 dir abi kdir b rc=0 repo
+
+	root_ready "$suite" || die "no $suite root (roots.sh ensure $suite)"
+	dir=$(root_dir "$suite")
+	abi=$(meta_get "$suite" abi)
+	kdir=/usr/src/linux-headers-$abi
+	repo=$(cd "$here/.." && pwd)
+	mkdir -p "$out"
+	out=$(cd "$out" && pwd)
+	rm -f "$out/vpair.ko" "$out/build.log" "$out/sparse.log"
+
+	b=$(mktemp -d "$dir/tmp/vpair-build.XXXX")
+	# shellcheck disable=SC2064 # expand now: the trap outlives $b
+	trap "rm -rf '$b'" EXIT
+	cp -r "$repo/Kbuild" "$repo/kmod" "$repo/include" "$b/"
+	rm -f "$b"/kmod/*.o "$b"/kmod/.*.cmd
+	b=/tmp/${b##*/}
+
+	root_exec "$dir" make -C "$kdir" M="$b" W=1 modules \
+		>"$out/build.log" 2>&1 || rc=1
+	if [ $rc = 0 ]; then
+		cp "$dir$b/vpair.ko" "$out/"
+		# C=2: sparse on every file again; the objects are up to date.
+		root_exec "$dir" make -C "$kdir" M="$b" W=1 $(sparse_switch "$dir" "$kdir") \
+			modules >"$out/sparse.log.new" 2>&1 || rc=2
+		# The known complaint of sparse_switch's case, and only that.
+		grep -v -e 'scripts/checker-valid.sh: No such file or directory$' \
+			-e 'C=2 specified, but sparse is not available or not up to date$' \
+			"$out/sparse.log.new" >"$out/sparse.log" || true
+		rm -f "$out/sparse.log.new"
+	fi
+	echo "$abi" >"$out/abi"
+	return $rc
+}
+
+[ $# -ge 1 ] || usage
+cmd=$1
+shift
+case $cmd in
+ensure)
+	{ [ $# -ge 1 ] && [ $# -le 2 ]; } || usage
+	cmd_ensure "$@"
+	;;
+path)
+	[ $# = 1 ] || usage
+	root_ready "$1" || die "no $1 root (roots.sh ensure $1)"
+	root_dir "$1"
+	;;
+abi)
+	[ $# = 1 ] || usage
+	root_ready "$1" || die "no $1 root (roots.sh ensure $1)"
+	meta_get "$1" abi
+	;;
+vmlinuz)
+	[ $# = 1 ] || usage
+	root_ready "$1" || die "no $1 root (roots.sh ensure $1)"
+	root_vmlinuz "$(root_dir "$1")" "$(meta_get "$1" abi)"
+	;;
+exec)
+	[ $# -ge 2 ] || usage
+	root_ready "$1" || die "no $1 root (roots.sh ensure $1)"
+	need_root "entering a root"
+	dir=$(root_dir "$1")
+	shift
+	root_exec "$dir" "$@"
+	;;
+build)
+	[ $# = 2 ] || usage
+	need_root "building in a root"
+	cmd_build "$@"
+	;;
+list)
+	for d in "$ROOTS"/*/; do
+		[ -d "$d" ] || continue
+		d=$(basename "$d")
+		root_ready "$d" && echo "$d $(meta_get "$d" abi)"
+	done
+	true
+	;;
+*)
+	usage
+	;;
+esac

@@ -1,0 +1,135 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Offloads: SG, checksum and TSO/GSO are on and can be toggled; with TSO
+# on, TCP's 64 KB segments cross the pair whole, so the receiving end
+# sees frames far above its MTU; with TSO and GSO off the sender cuts
+# them to the MTU itself.
+
+source "$(dirname "$0")"/lib.sh
+
+PORT=5201
+
+# setup_pair: vp0 192.0.2.1 in ns0, vp1 192.0.2.2 in ns1, both up.
+setup_pair()
+{
+	setup_ns ns0 ns1 || return
+	link_add "$ns0" vp0 vp1 netns "$ns1" || return
+	ipb "$ns0" <<-EOF || return
+		addr add 192.0.2.1/24 dev vp0
+		link set vp0 up
+	EOF
+	ipb "$ns1" <<-EOF
+		addr add 192.0.2.2/24 dev vp1
+		link set vp1 up
+	EOF
+}
+
+# offload_state NS DEV FEATURE: on or off, as ethtool -k says.
+offload_state()
+{
+	nsexec "$1" ethtool -k "$2" | awk -v f="$3:" '$1 == f { print $2 }'
+}
+
+offload_defaults_toggle()
+{
+	local name="offload: SG, checksum, TSO, GSO on and toggled by -K"
+	local f features
+
+	setup_pair
+	check_err $? "setup failed"
+
+	features=$(nsexec "$ns0" ethtool -k vp0)
+	for f in scatter-gather tx-checksumming tcp-segmentation-offload \
+		 generic-segmentation-offload; do
+		[[ $features == *"$f: on"* ]]
+		check_err $? "$f is not on by default"
+	done
+
+	nsexec "$ns0" ethtool -K vp0 tso off tx off >/dev/null
+	check_err $? "ethtool -K vp0 tso off tx off failed"
+	[ "$(offload_state "$ns0" vp0 tcp-segmentation-offload)" = off ] &&
+		[ "$(offload_state "$ns0" vp0 tx-checksumming)" = off ]
+	check_err $? "tso or tx checksumming still on"
+	# the stack now checksums in software: traffic must still pass
+	ping_ok "$ns0" 192.0.2.2 -s 2000
+	check_err $? "no ping with tx checksumming off"
+
+	nsexec "$ns0" ethtool -K vp0 tso on tx on >/dev/null
+	check_err $? "ethtool -K vp0 tso on tx on failed"
+	[ "$(offload_state "$ns0" vp0 tcp-segmentation-offload)" = on ]
+	check_err $? "tso not back on"
+
+	log_test "$name"
+}
+
+# tcp_stream_max_frame: send 4 MB over TCP from ns0 to ns1 while tcpdump
+# on the receiving end vp1 records the frames; the largest frame length
+# seen goes to MAX_FRAME.
+tcp_stream_max_frame()
+{
+	local cap=$TMPDIR_TEST/cap.$RANDOM
+	local rx=$TMPDIR_TEST/rx.$RANDOM
+	local server line len
+
+	MAX_FRAME=0
+	ip netns exec "$ns1" socat -u TCP-LISTEN:$PORT,reuseaddr "CREATE:$rx" &
+	server=$!
+	defer kill $server
+	capture_start "$ns1" vp1 "$cap" tcp port $PORT || return 1
+	# the listener may still be starting: retry the connection
+	# 128 KB writes: the stack may build 64 KB frames from each
+	nsexec "$ns0" socat -u -b 131072 FILE:/dev/zero,readbytes=4194304 \
+		TCP:192.0.2.2:$PORT,retry=50,interval=0.2 || return 1
+	wait $server || return 1
+	# tcpdump lags behind under emulation: let it reach the FIN
+	wait_until "$WAIT_TIMEOUT" file_has "$cap" "Flags [F"
+	capture_stop
+	[ "$(stat -c %s "$rx")" = 4194304 ] || return 1
+
+	# tcpdump -e: "... ethertype IPv4 (0x0800), length 65226: ..."
+	while read -r line; do
+		[[ $line =~ ethertype\ IPv4\ \(0x0800\),\ length\ ([0-9]+): ]] ||
+			continue
+		len=${BASH_REMATCH[1]}
+		((len > MAX_FRAME)) && MAX_FRAME=$len
+	done < "$cap"
+	return 0
+}
+
+offload_gso_crosses_whole()
+{
+	local name="offload: 64 KB GSO frames cross unsegmented, not without TSO"
+	setup_pair
+	check_err $? "setup failed"
+	# TCP sizes its GSO frames to about a millisecond of its sending
+	# rate, a few KB under emulation: ask for 64 KB frames whatever the
+	# speed.
+	nsexec "$ns0" sysctl -qw net.ipv4.tcp_min_tso_segs=44
+	check_err $? "cannot set tcp_min_tso_segs"
+
+	tcp_stream_max_frame
+	check_err $? "TCP stream from ns0 to ns1 failed"
+	log_info "largest frame on vp1 with TSO on: $MAX_FRAME"
+	((MAX_FRAME > 60000))
+	check_err $? "largest frame on vp1 is $MAX_FRAME bytes, expected GSO frames near 64 KB"
+
+	nsexec "$ns0" ethtool -K vp0 tso off gso off >/dev/null
+	check_err $? "ethtool -K vp0 tso off gso off failed"
+	tcp_stream_max_frame
+	check_err $? "TCP stream from ns0 to ns1 without TSO failed"
+	log_info "largest frame on vp1 with TSO/GSO off: $MAX_FRAME"
+	((MAX_FRAME > 0 && MAX_FRAME <= 1514))
+	check_err $? "largest frame on vp1 is $MAX_FRAME bytes without TSO, expected <= 1514"
+
+	log_test "$name"
+}
+
+require_root
+require_cmd ip ethtool tcpdump socat stat
+require_kind
+
+run_test offload_defaults_toggle
+run_test offload_gso_crosses_whole
+
+exit "$(exit_status)"

@@ -1,0 +1,75 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Transmit path: no qdisc by default (noqueue) and lockless xmit, like
+# veth; a qdisc the user adds still gets the traffic.
+
+source "$(dirname "$0")"/lib.sh
+
+# setup_pair: vp0 192.0.2.1 in ns0, vp1 192.0.2.2 in ns1, both up.
+setup_pair()
+{
+	setup_ns ns0 ns1 || return
+	link_add "$ns0" vp0 vp1 netns "$ns1" || return
+	ipb "$ns0" <<-EOF || return
+		addr add 192.0.2.1/24 dev vp0
+		link set vp0 up
+	EOF
+	ipb "$ns1" <<-EOF
+		addr add 192.0.2.2/24 dev vp1
+		link set vp1 up
+	EOF
+}
+
+qdisc_noqueue_lockless()
+{
+	local name="qdisc: noqueue by default, lockless xmit"
+
+	setup_pair
+	check_err $? "setup failed"
+
+	tc -n "$ns0" qdisc show dev vp0 | grep -q "^qdisc noqueue "
+	check_err $? "tc qdisc show dev vp0 does not say noqueue"
+	ip -n "$ns1" link show dev vp1 | grep -q " qdisc noqueue "
+	check_err $? "ip link show vp1 does not say qdisc noqueue"
+	nsexec "$ns0" ethtool -k vp0 | grep -q "^tx-lockless: on \[fixed\]"
+	check_err $? "ethtool -k vp0 does not say tx-lockless: on [fixed]"
+	ping_ok "$ns0" 192.0.2.2
+	check_err $? "no ping"
+
+	log_test "$name"
+}
+
+qdisc_user_added()
+{
+	local name="qdisc: an added qdisc carries the traffic, removal restores noqueue"
+	local count=5
+
+	setup_pair
+	check_err $? "setup failed"
+
+	tc -n "$ns0" qdisc add dev vp0 root handle 1: pfifo
+	check_err $? "tc qdisc add pfifo failed"
+	nsexec "$ns0" ping -q -n -c $count -i 0.05 -W "$PING_TIMEOUT" \
+		192.0.2.2 | grep -q " $count received"
+	check_err $? "not all of $count pings answered through pfifo"
+	tc -n "$ns0" -s qdisc show dev vp0 |
+		awk -v n=$count '/Sent/ { ok = $4 >= n } END { exit !ok }'
+	check_err $? "pfifo on vp0 did not count $count packets"
+
+	tc -n "$ns0" qdisc del dev vp0 root
+	check_err $? "tc qdisc del failed"
+	tc -n "$ns0" qdisc show dev vp0 | grep -q "^qdisc noqueue "
+	check_err $? "noqueue not back after deleting the qdisc"
+
+	log_test "$name"
+}
+
+require_root
+require_cmd ip tc ethtool ping
+require_kind
+
+run_test qdisc_noqueue_lockless
+run_test qdisc_user_added
+
+exit "$(exit_status)"

@@ -1,0 +1,107 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Queues: numtxqueues/numrxqueues chosen per end at creation, shown in
+# sysfs and by ethtool -l; ethtool -L changes how many are in use.
+
+source "$(dirname "$0")"/lib.sh
+
+# sysfs_queues NS DEV: "TX RX", the queues the device has in sysfs.
+sysfs_queues()
+{
+	local list q tx=0 rx=0
+
+	list=$(nsexec "$1" ls "/sys/class/net/$2/queues") || return 1
+	for q in $list; do
+		case $q in
+		tx-*) tx=$((tx + 1)) ;;
+		rx-*) rx=$((rx + 1)) ;;
+		esac
+	done
+	echo "$tx $rx"
+}
+
+# channels NS DEV: "MAXTX MAXRX TX RX" from ethtool -l.
+channels()
+{
+	nsexec "$1" ethtool -l "$2" | awk '
+		/^Pre-set maximums/ { sect = "max" }
+		/^Current hardware settings/ { sect = "cur" }
+		$1 == "TX:" { tx[sect] = $2 }
+		$1 == "RX:" { rx[sect] = $2 }
+		END { print tx["max"], rx["max"], tx["cur"], rx["cur"] }'
+}
+
+queues_at_creation()
+{
+	local name="queues: numtxqueues/numrxqueues per end at creation"
+	local got
+
+	setup_ns ns0 ns1 || return
+	ip -n "$ns0" link add vp0 numtxqueues 4 numrxqueues 3 type "$KIND" \
+		peer name vp1 netns "$ns1" numtxqueues 2 numrxqueues 5
+	check_err $? "ip link add with queue counts failed"
+
+	got=$(sysfs_queues "$ns0" vp0)
+	[ "$got" = "4 3" ]
+	check_err $? "vp0 has tx/rx queues '$got' in sysfs, expected '4 3'"
+	got=$(sysfs_queues "$ns1" vp1)
+	[ "$got" = "2 5" ]
+	check_err $? "vp1 has tx/rx queues '$got' in sysfs, expected '2 5'"
+
+	got=$(channels "$ns0" vp0)
+	[ "$got" = "4 3 4 3" ]
+	check_err $? "ethtool -l vp0 says max/current tx rx '$got', expected '4 3 4 3'"
+
+	log_test "$name"
+}
+
+queues_set_channels()
+{
+	local name="queues: ethtool -L changes the active queues"
+	local got
+
+	setup_ns ns0 ns1 || return
+	ip -n "$ns0" link add vp0 numtxqueues 4 numrxqueues 4 type "$KIND" \
+		peer name vp1 netns "$ns1" numtxqueues 4 numrxqueues 4
+	check_err $? "ip link add with queue counts failed"
+	ipb "$ns0" <<-EOF
+		addr add 192.0.2.1/24 dev vp0
+		link set vp0 up
+	EOF
+	ipb "$ns1" <<-EOF
+		addr add 192.0.2.2/24 dev vp1
+		link set vp1 up
+	EOF
+
+	nsexec "$ns0" ethtool -L vp0 tx 2 rx 1
+	check_err $? "ethtool -L vp0 tx 2 rx 1 failed"
+	got=$(channels "$ns0" vp0)
+	[ "$got" = "4 4 2 1" ]
+	check_err $? "ethtool -l vp0 says '$got', expected '4 4 2 1'"
+	got=$(sysfs_queues "$ns0" vp0)
+	[ "$got" = "2 1" ]
+	check_err $? "vp0 has tx/rx queues '$got' in sysfs, expected '2 1'"
+
+	nsexec "$ns0" ethtool -L vp0 tx 5 2>/dev/null
+	check_fail $? "ethtool -L vp0 tx 5 accepted beyond the 4 queues"
+	got=$(channels "$ns0" vp0)
+	[ "$got" = "4 4 2 1" ]
+	check_err $? "a refused ethtool -L changed the channels to '$got'"
+
+	wait_until "$WAIT_TIMEOUT" link_operstate "$ns0" vp0 UP
+	check_err $? "vp0 not UP after ethtool -L"
+	ping_ok "$ns0" 192.0.2.2
+	check_err $? "no ping after ethtool -L"
+
+	log_test "$name"
+}
+
+require_root
+require_cmd ip ethtool ping
+require_kind
+
+run_test queues_at_creation
+run_test queues_set_channels
+
+exit "$(exit_status)"
