@@ -11,6 +11,7 @@
 #   -r ROUNDS   repetitions of each measurement (default 5)
 #   -t SECONDS  length of one iperf3 run (default 4)
 #   -x          also vpair vs veth, netns to netns: TCP and UDP packets/s
+#               (3 rounds)
 #
 # Each round measures, one after the other, so that a slow moment of the
 # machine (TCG, neighbours) hits every kind alike:
@@ -29,6 +30,7 @@ set -u
 rounds=5
 secs=4
 extra=0
+xrounds=3
 while getopts r:t:x opt; do
 	case $opt in
 	r) rounds=$OPTARG ;;
@@ -46,6 +48,7 @@ fi
 
 out=${VPAIR_RESULTS:-/tmp}/bench.txt
 : >"$out"
+rm -f "$out.progress" "$out.debug"
 NS_LO=vpb-lo NS_BP=vpb-bypass NS_A=vpb-a NS_B=vpb-b
 PORT=5201
 
@@ -89,33 +92,66 @@ bypass_pair()
 }
 
 # iperf NS_SERVER NS_CLIENT SERVER_ADDR CLIENT_ADDR [IPERF3 OPTIONS]:
-# prints the receiver's rate: bits/s for TCP, packets/s with -u.
+# prints the receiver's rate: bits/s for TCP, packets/s with -u. A run
+# that does not finish in time fails, with what the namespaces looked
+# like in the log.
 iperf()
 {
 	local nss=$1 nsc=$2 saddr=$3 caddr=$4
-	local pid json rate
+	local limit=$((secs + 30)) pid json rc
 
 	shift 4
-	ip netns exec "$nss" iperf3 -s -1 -B "$saddr" -p $PORT >/dev/null 2>&1 &
+	timeout $limit ip netns exec "$nss" iperf3 -s -1 -B "$saddr" -p $PORT \
+		>/dev/null 2>&1 &
 	pid=$!
 	# the server listens within a moment; the client retries until then
 	for _ in $(seq 50); do
-		json=$(ip netns exec "$nsc" iperf3 -c "$saddr" -B "$caddr" \
-			-p $PORT -t "$secs" -J "$@" 2>/dev/null) && break
+		json=$(timeout $limit ip netns exec "$nsc" iperf3 -c "$saddr" \
+			-B "$caddr" -p $PORT -t "$secs" -J "$@" 2>/dev/null)
+		rc=$?
+		[[ $json == *'"error"'*'connect'* ]] || break
 		sleep 0.2
 	done
 	wait $pid 2>/dev/null
-	rate=$(python3 -c '
-import json, sys
-d = json.loads(sys.argv[1])["end"]
-if "sum_received" in d:
-    print(int(d["sum_received"]["bits_per_second"]))
-else:
-    s = d["sum"]
-    print(int((s["packets"] - s["lost_packets"]) / s["seconds"]))
-' "$json" 2>/dev/null)
-	[ -n "$rate" ] || return 1
-	echo "$rate"
+	if [ $rc != 0 ]; then
+		{
+			echo "bench: iperf3 $saddr <- $caddr $* failed (exit $rc)"
+			ip -n "$nsc" -s link
+			ip netns exec "$nsc" ss -tni
+			[ "$nsc" = $NS_BP ] && ip netns exec $NS_BP ethtool -S vp0
+		} >>"$out.debug" 2>&1
+		return 1
+	fi
+	# the receiver's figures: bits/s for TCP, packets/s for UDP
+	json=${json//[$' \t\n']/}
+	if ! [[ $json =~ \"sum_received\":\{([^}]*)\} ]]; then
+		echo "bench: cannot read iperf3's output: ${json:0:300}" >>"$out.debug"
+		return 1
+	fi
+	awk -v obj="${BASH_REMATCH[1]}" -v udp="$(json_has_udp "$@")" '
+		BEGIN {
+			n = split(obj, kv, ",")
+			for (i = 1; i <= n; i++) {
+				split(kv[i], f, ":")
+				gsub(/"/, "", f[1])
+				v[f[1]] = f[2]
+			}
+			if (udp)
+				printf "%.0f\n", (v["packets"] - v["lost_packets"]) / v["seconds"]
+			else
+				printf "%.0f\n", v["bits_per_second"]
+		}'
+}
+
+# json_has_udp IPERF3 OPTIONS: 1 for a UDP run.
+json_has_udp()
+{
+	local o
+
+	for o; do
+		[ "$o" = -u ] && echo 1 && return
+	done
+	echo 0
 }
 
 median()
@@ -144,31 +180,79 @@ modprobe vpair || die "cannot load vpair"
 log "bench: kernel $(uname -r), vpair $(modinfo -F version vpair 2>/dev/null)," \
 	"$(nproc) CPUs, $rounds rounds of ${secs}s iperf3 runs"
 
-declare -a lo bypass lopair lonomod
+# sample NAME LABEL IPERF ARGS...: one run of iperf(), its result added
+# to the list NAME (a string of numbers); a failed run is logged and
+# left out. LAST is the result, or "failed".
+declare -A samples
+sample()
+{
+	local list=$1 label=$2 rate
+
+	shift 2
+	echo "$(date +%T) round $r: $label" >>"$out.progress"
+	if rate=$(iperf "$@"); then
+		samples[$list]+="$rate "
+		LAST=$rate
+	else
+		log "round $r: $label run failed, left out (see bench.txt.debug)"
+		LAST=failed
+	fi
+}
+
+# pair_ratio NAME A B: the ratio of this round's A to B (both numbers)
+# added to the list NAME. The two runs of a round are next to each other
+# in time, so a slow moment of the machine hits both: the median of these
+# ratios is steadier than the ratio of the medians.
+pair_ratio()
+{
+	[[ $2 =~ ^[0-9]+$ && $3 =~ ^[0-9]+$ ]] || return 0
+	samples[$1]+="$(awk -v a="$2" -v b="$3" 'BEGIN { printf "%d", b ? a * 1000 / b : 0 }') "
+}
+
+# ratio_median NAME: the median of the ratios in NAME
+ratio_median()
+{
+	awk -v m="$(show_median "$1")" 'BEGIN { printf "%.3f", m / 1000 }'
+}
+
+# show_median LIST: the median of the samples in LIST, 0 without any
+show_median()
+{
+	# word splitting on purpose: the list is numbers
+	# shellcheck disable=SC2086
+	[ -n "${samples[$1]:-}" ] && median ${samples[$1]} || echo 0
+}
+
 for ((r = 1; r <= rounds; r++)); do
 	bypass_pair || die "cannot create the bypass pair"
-	lo+=("$(iperf $NS_LO $NS_LO 127.0.0.1 127.0.0.1)") || die "lo run failed"
-	bypass+=("$(iperf $NS_BP $NS_BP 192.0.2.2 192.0.2.1)") ||
-		die "bypass run failed"
-	lopair+=("$(iperf $NS_BP $NS_BP 127.0.0.1 127.0.0.1)") ||
-		die "lo+pair run failed"
+	sample lo lo $NS_LO $NS_LO 127.0.0.1 127.0.0.1
+	line="lo $(gbit "$LAST")"
+	r_lo=$LAST
+	sample bypass bypass $NS_BP $NS_BP 192.0.2.2 192.0.2.1
+	line+=", bypass $(gbit "$LAST")"
+	pair_ratio bypass_lo "$LAST" "$r_lo"
+	sample lopair lo+pair $NS_BP $NS_BP 127.0.0.1 127.0.0.1
+	line+=", lo+pair $(gbit "$LAST")"
+	r_lopair=$LAST
 	# the pair goes with the module
 	modprobe -r vpair || die "cannot unload vpair"
-	lonomod+=("$(iperf $NS_LO $NS_LO 127.0.0.1 127.0.0.1)") ||
-		die "lo-nomod run failed"
+	sample lonomod lo-nomod $NS_LO $NS_LO 127.0.0.1 127.0.0.1
+	line+=", lo-nomod $(gbit "$LAST")"
+	pair_ratio lopair_lonomod "$r_lopair" "$LAST"
 	modprobe vpair || die "cannot load vpair"
-	log "round $r: lo $(gbit "${lo[-1]}"), bypass $(gbit "${bypass[-1]}")," \
-		"lo+pair $(gbit "${lopair[-1]}"), lo-nomod $(gbit "${lonomod[-1]}")"
+	log "round $r: $line"
 done
 
-m_lo=$(median "${lo[@]}")
-m_bypass=$(median "${bypass[@]}")
-m_lopair=$(median "${lopair[@]}")
-m_lonomod=$(median "${lonomod[@]}")
+m_lo=$(show_median lo)
+m_bypass=$(show_median bypass)
+m_lopair=$(show_median lopair)
+m_lonomod=$(show_median lonomod)
 log "median: lo $(gbit "$m_lo"), bypass $(gbit "$m_bypass")," \
 	"lo+pair $(gbit "$m_lopair"), lo-nomod $(gbit "$m_lonomod")"
-log "ratio bypass/lo: $(ratio "$m_bypass" "$m_lo") (goal >= 0.9)"
-log "ratio lo+pair/lo-nomod: $(ratio "$m_lopair" "$m_lonomod") (goal >= 0.98)"
+log "ratio bypass/lo: $(ratio "$m_bypass" "$m_lo") of the medians," \
+	"$(ratio_median bypass_lo) median of the rounds (goal >= 0.9)"
+log "ratio lo+pair/lo-nomod: $(ratio "$m_lopair" "$m_lonomod") of the medians," \
+	"$(ratio_median lopair_lonomod) median of the rounds (goal >= 0.98)"
 
 [ "$extra" = 1 ] || exit 0
 
@@ -182,28 +266,28 @@ kind_pair()
 	ip -n $NS_A link set x0 up && ip -n $NS_B link set x1 up
 }
 
-declare -A tcp udp
-for ((r = 1; r <= rounds; r++)); do
-	line="round $r:"
+declare -A tcp_last udp_last
+for ((r = 1; r <= xrounds; r++)); do
+	line=
 	for kind in vpair veth; do
 		kind_pair $kind || die "cannot create the $kind pair"
-		t=$(iperf $NS_B $NS_A 192.0.2.2 192.0.2.1) ||
-			die "$kind TCP run failed"
-		u=$(iperf $NS_B $NS_A 192.0.2.2 192.0.2.1 -u -b 0 -l 64) ||
-			die "$kind UDP run failed"
-		tcp[$kind]+="$t "
-		udp[$kind]+="$u "
-		line+=" $kind TCP $(gbit "$t") UDP $u pkt/s,"
+		sample tcp_$kind "$kind TCP" $NS_B $NS_A 192.0.2.2 192.0.2.1
+		line+=", $kind TCP $(gbit "$LAST")"
+		tcp_last[$kind]=$LAST
+		sample udp_$kind "$kind UDP" $NS_B $NS_A 192.0.2.2 192.0.2.1 \
+			-u -b 0 -l 64
+		line+=" UDP $LAST pkt/s"
+		udp_last[$kind]=$LAST
 	done
-	log "${line%,}"
+	pair_ratio tcp_ratio "${tcp_last[vpair]}" "${tcp_last[veth]}"
+	pair_ratio udp_ratio "${udp_last[vpair]}" "${udp_last[veth]}"
+	log "round $r:${line#,}"
 done
 for kind in vpair veth; do
-	# word splitting on purpose: the lists are numbers
-	# shellcheck disable=SC2086
-	tcp[$kind]=$(median ${tcp[$kind]})
-	# shellcheck disable=SC2086
-	udp[$kind]=$(median ${udp[$kind]})
-	log "median netns to netns, $kind: TCP $(gbit "${tcp[$kind]}"), UDP ${udp[$kind]} pkt/s"
+	log "median netns to netns, $kind: TCP $(gbit "$(show_median tcp_$kind)")," \
+		"UDP $(show_median udp_$kind) pkt/s"
 done
-log "ratio vpair/veth TCP: $(ratio "${tcp[vpair]}" "${tcp[veth]}") (goal >= 1.0)"
-log "ratio vpair/veth UDP pkt/s: $(ratio "${udp[vpair]}" "${udp[veth]}") (goal >= 1.0)"
+log "ratio vpair/veth TCP: $(ratio "$(show_median tcp_vpair)" "$(show_median tcp_veth)")" \
+	"of the medians, $(ratio_median tcp_ratio) median of the rounds (goal >= 1.0)"
+log "ratio vpair/veth UDP pkt/s: $(ratio "$(show_median udp_vpair)" "$(show_median udp_veth)")" \
+	"of the medians, $(ratio_median udp_ratio) median of the rounds (goal >= 1.0)"

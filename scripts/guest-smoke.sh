@@ -87,7 +87,9 @@ check "ping over the pair made with peer netns" \
 # the initial namespace: 6.13+ refuse it in the core, older kernels in
 # vpair's compat.
 check "peer into a namespace the sender may not admin: EPERM" \
-	bash -c '! out=$(unshare -Urn ip link add vp8 type vpair peer name vp9 netns 1 2>&1) &&
+	bash -c 'exec 3</proc/self/ns/net
+		! out=$(unshare -Urn ip link add vp8 type vpair \
+			peer name vp9 netns /proc/self/fd/3 2>&1) &&
 		grep -q "Operation not permitted" <<<"$out" && ! ip link show vp9'
 
 # Both ends in one namespace: the host's own traffic between the two

@@ -11,6 +11,8 @@
 #                                (default: the newest of SUITE) in it; made
 #                                once, then only a newer kernel is added.
 #                                Prints the ABI.
+#   roots.sh rebuild SUITE [ABI] the same, made anew (a root's userland is
+#                                never upgraded otherwise)
 #   roots.sh path SUITE          the root's directory
 #   roots.sh abi SUITE           the kernel the root holds
 #   roots.sh vmlinuz SUITE       its image, for vng --run
@@ -18,6 +20,9 @@
 #   roots.sh build SUITE OUTDIR  build vpair.ko there (W=1, then sparse C=2)
 #                                from a fresh copy of the module's sources:
 #                                OUTDIR gets vpair.ko, build.log, sparse.log
+#   roots.sh dkms SUITE OUTDIR   dkms add, build, install of the repository's
+#                                dkms.conf in a scratch copy of the root:
+#                                OUTDIR gets dkms.log and the module installed
 #   roots.sh list                the roots made
 #
 # SUITE: trixie, sid or experimental (kernel from experimental, the rest from
@@ -88,16 +93,48 @@ root_ready()
 	[ -f "$(root_dir "$1")/etc/vpair-root" ]
 }
 
-# root_exec DIR CMD...: CMD in the root, in a mount namespace of its own so
-# nothing stays mounted when it ends, however it ends. objtool reads
-# /proc; apt and the compilers want /dev; apt wants the host's resolver.
+# root_exec [--scratch] [--bind HOSTDIR] [--out HOSTDIR] DIR CMD...: CMD in the root at DIR,
+# in a mount namespace of its own so nothing stays mounted when it ends,
+# however it ends. objtool reads /proc; apt and the compilers want /dev;
+# apt wants the host's resolver. --scratch: on an overlay whose changes
+# vanish (a tmpfs), for what must not change the cached root (DKMS).
+# --bind HOSTDIR: read-only at /mnt/vpair; --out HOSTDIR: writable at
+# /mnt/out (with --scratch only).
 root_exec()
 {
-	local dir=$1
-	shift
+	local scratch='' bind='' out='' t rc=0
+
+	while :; do
+		case $1 in
+		--scratch) scratch=1; shift ;;
+		--bind) bind=$2; shift 2 ;;
+		--out) out=$2; shift 2 ;;
+		*) break ;;
+		esac
+	done
+	[ -z "$bind$out" ] || [ -n "$scratch" ] ||
+		die "root_exec: --bind and --out need --scratch"
+	t=$(mktemp -d /tmp/vpair-root.XXXX)
 	unshare --mount --propagation private -- /bin/sh -ec '
-		r=$1
-		shift
+		t=$1 scratch=$2 bind=$3 out=$4 r=$5
+		shift 5
+		if [ -n "$scratch" ]; then
+			mount -t tmpfs tmpfs "$t"
+			mkdir "$t/upper" "$t/work" "$t/root"
+			mount -t overlay overlay \
+				-o "lowerdir=$r,upperdir=$t/upper,workdir=$t/work" \
+				"$t/root"
+			r=$t/root
+		fi
+		if [ -n "$bind" ]; then
+			mkdir -p "$r/mnt/vpair"
+			mount --bind "$bind" "$r/mnt/vpair"
+			mount -o remount,bind,ro "$r/mnt/vpair"
+		fi
+		if [ -n "$out" ]; then
+			mkdir -p "$r/mnt/out"
+			mount --bind "$out" "$r/mnt/out"
+		fi
 		mount -t proc proc "$r/proc"
 		mount --rbind /dev "$r/dev"
 		mount -t tmpfs tmpfs "$r/run"
@@ -109,7 +146,9 @@ root_exec()
 		exec chroot "$r" /usr/bin/env -i HOME=/root LANG=C.UTF-8 \
 			PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
 			DEBIAN_FRONTEND=noninteractive "$@"
-	' sh "$dir" "$@"
+	' sh "$t" "$scratch" "$bind" "$out" "$@" || rc=$?
+	rmdir "$t"
+	return $rc
 }
 
 create_root()
@@ -231,6 +270,8 @@ add_kernel()
 
 cmd_ensure()
 {
+	local force=
+	[ "$1" = --fresh ] && { force=1; shift; }
 	local suite=$1 abi=${2:-} dir
 
 	need_root "making a Debian root"
@@ -238,7 +279,7 @@ cmd_ensure()
 	[ -n "$abi" ] || abi=$("$here/kernel.sh" newest "$suite")
 	[ -n "$abi" ] || die "no kernel found in $suite"
 
-	if ! root_ready "$suite"; then
+	if [ -n "$force" ] || ! root_ready "$suite"; then
 		create_root "$suite" "$abi"
 	elif [ "$(meta_get "$suite" abi)" != "$abi" ]; then
 		add_kernel "$dir" "$suite" "$abi"
@@ -278,7 +319,7 @@ sparse_switch()
 # is seen on every build, not only those of files that changed.
 cmd_build()
 {
-	local suite=$1 out=$2 dir abi kdir b rc=0 repo
+	local suite=$1 out=$2 dir abi kdir b rc=0 repo sw
 
 	root_ready "$suite" || die "no $suite root (roots.sh ensure $suite)"
 	dir=$(root_dir "$suite")
@@ -301,8 +342,9 @@ cmd_build()
 	if [ $rc = 0 ]; then
 		cp "$dir$b/vpair.ko" "$out/"
 		# C=2: sparse on every file again; the objects are up to date.
-		root_exec "$dir" make -C "$kdir" M="$b" W=1 $(sparse_switch "$dir" "$kdir") \
-			modules >"$out/sparse.log.new" 2>&1 || rc=2
+		sw=$(sparse_switch "$dir" "$kdir")
+		root_exec "$dir" make -C "$kdir" M="$b" W=1 "$sw" modules \
+			>"$out/sparse.log.new" 2>&1 || rc=2
 		# The known complaint of sparse_switch's case, and only that.
 		grep -v -e 'scripts/checker-valid.sh: No such file or directory$' \
 			-e 'C=2 specified, but sparse is not available or not up to date$' \
@@ -313,6 +355,42 @@ cmd_build()
 	return $rc
 }
 
+# What a user does with the repository's dkms.conf, on a scratch copy of
+# the root: the sources into /usr/src/vpair-<version> (without objects of
+# another build), dkms add, build and install for the root's kernel. The
+# module DKMS installed is copied out, for a VM to load.
+cmd_dkms()
+{
+	local suite=$1 out=$2 dir abi repo
+
+	root_ready "$suite" || die "no $suite root (roots.sh ensure $suite)"
+	dir=$(root_dir "$suite")
+	abi=$(meta_get "$suite" abi)
+	repo=$(cd "$here/.." && pwd)
+	mkdir -p "$out"
+	out=$(cd "$out" && pwd)
+	rm -f "$out"/vpair.ko*
+
+	root_exec --scratch --bind "$repo" --out "$out" "$dir" /bin/sh -ec '
+		abi=$1
+		ver=$(sed -n "s/^PACKAGE_VERSION=\"\{0,1\}\([^\"]*\)\"\{0,1\}/\1/p" \
+			/mnt/vpair/dkms.conf)
+		src=/usr/src/vpair-$ver
+		mkdir -p "$src"
+		cp -r /mnt/vpair/dkms.conf /mnt/vpair/Kbuild /mnt/vpair/kmod \
+			/mnt/vpair/include "$src/"
+		rm -f "$src"/kmod/*.o "$src"/kmod/.*.cmd
+		dkms --version
+		dkms add -m vpair -v "$ver"
+		dkms build -m vpair -v "$ver" -k "$abi"
+		dkms install -m vpair -v "$ver" -k "$abi"
+		dkms status -m vpair
+		ko=$(modinfo -k "$abi" -n vpair)
+		echo "installed: $ko"
+		cp "$ko" /mnt/out/
+	' sh "$abi" >"$out/dkms.log" 2>&1
+}
+
 [ $# -ge 1 ] || usage
 cmd=$1
 shift
@@ -320,6 +398,10 @@ case $cmd in
 ensure)
 	{ [ $# -ge 1 ] && [ $# -le 2 ]; } || usage
 	cmd_ensure "$@"
+	;;
+rebuild)
+	{ [ $# -ge 1 ] && [ $# -le 2 ]; } || usage
+	cmd_ensure --fresh "$@"
 	;;
 path)
 	[ $# = 1 ] || usage
@@ -348,6 +430,11 @@ build)
 	[ $# = 2 ] || usage
 	need_root "building in a root"
 	cmd_build "$@"
+	;;
+dkms)
+	[ $# = 2 ] || usage
+	need_root "DKMS in a root"
+	cmd_dkms "$@"
 	;;
 list)
 	for d in "$ROOTS"/*/; do

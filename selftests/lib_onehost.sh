@@ -47,7 +47,7 @@ martians_still_strict()
 
 	shift
 	for dev in all "$@"; do
-		keys+=(net.ipv4.conf.$dev.rp_filter net.ipv4.conf.$dev.accept_local)
+		keys+=("net.ipv4.conf.$dev.rp_filter" "net.ipv4.conf.$dev.accept_local")
 	done
 	vals=$(nsexec "$ns" sysctl -n "${keys[@]}" | tr '\n' ' ')
 	[ "$vals" = "$(printf '1 0 %.0s' all "$@")" ]
