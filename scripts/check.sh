@@ -168,7 +168,6 @@ if [ "${CI:-}" = true ]; then
 		echo "--- failed guest tests, with the lines before them:"
 		grep -B 15 '^not ok' "$guest_tap" | head -n 300
 	fi
-	echo
 fi
 
 # The report.

@@ -213,6 +213,12 @@ is_vpair()
 }
 
 ############################################################################
+# Forks: under emulation each costs a good part of a second. $(cmd) of a
+# simple command forks once; of a shell function, once more for every
+# command the function runs; a pipe forks per stage. Hence output is
+# parsed with bash itself, and helpers hand results back in variables.
+
+############################################################################
 # Waiting without fork: read times out on a pipe nobody writes to.
 
 exec {__sleep_fd}<> <(:)
@@ -265,6 +271,15 @@ nsexec()
 	ip netns exec "$ns" "$@"
 }
 
+# nsout NS CMD [ARGS...]: CMD's output in OUT, its exit status returned.
+nsout()
+{
+	local ns=$1
+
+	shift
+	OUT=$(ip netns exec "$ns" "$@")
+}
+
 # ipb NS < COMMANDS: several ip commands in one process (ip -batch).
 ipb()
 {
@@ -293,18 +308,39 @@ link_json()
 	[ -n "$LINK_JSON" ]
 }
 
-# json_num KEY: the first numeric value of KEY in LINK_JSON.
+# json_get KEY: the first value of KEY in LINK_JSON (a number, a string
+# or true/false) in JSON_VAL.
+json_get()
+{
+	JSON_VAL=
+	[[ $LINK_JSON =~ \"$1\":(\"([^\"]*)\"|([^,}\"]*)) ]] || return 1
+	JSON_VAL=${BASH_REMATCH[2]}${BASH_REMATCH[3]}
+}
+
+# json_is KEY VALUE: the first value of KEY in LINK_JSON is VALUE.
+json_is()
+{
+	json_get "$1" && [ "$JSON_VAL" = "$2" ]
+}
+
+# json_num KEY, json_str KEY: the same, printed.
 json_num()
 {
 	[[ $LINK_JSON =~ \"$1\":([0-9]+) ]] || return 1
 	echo "${BASH_REMATCH[1]}"
 }
 
-# json_str KEY: the first string value of KEY in LINK_JSON.
 json_str()
 {
 	[[ $LINK_JSON =~ \"$1\":\"([^\"]*)\" ]] || return 1
 	echo "${BASH_REMATCH[1]}"
+}
+
+# link_line NS DEV: the device as "ip -o link show" tells it, in LINK_LINE
+# (e.g. "5: vp0@if4: <...> ... link-netns ns1").
+link_line()
+{
+	LINK_LINE=$(ip -n "$1" -o link show dev "$2")
 }
 
 link_exists()
@@ -322,7 +358,7 @@ link_gone()
 link_operstate()
 {
 	OPERSTATE=
-	link_json "$1" "$2" && OPERSTATE=$(json_str operstate) &&
+	link_json "$1" "$2" && json_get operstate && OPERSTATE=$JSON_VAL &&
 		[ "$OPERSTATE" = "$3" ]
 }
 
@@ -338,18 +374,33 @@ link_has_carrier()
 # (the kernel then takes it for a device without a lower one).
 link_no_carrier()
 {
-	link_json "$1" "$2" && OPERSTATE=$(json_str operstate) &&
+	link_json "$1" "$2" && json_get operstate && OPERSTATE=$JSON_VAL &&
 		[[ $LINK_JSON == *'"NO-CARRIER"'* && $LINK_JSON == *'"UP"'* ]] &&
 		[[ $OPERSTATE == LOWERLAYERDOWN || $OPERSTATE == DOWN ]]
 }
 
+# link_ifindex NS DEV: the device's ifindex in IFINDEX.
 link_ifindex()
 {
-	link_json "$1" "$2" && json_num ifindex
+	IFINDEX=
+	link_json "$1" "$2" && json_get ifindex && IFINDEX=$JSON_VAL
 }
 
 ############################################################################
 # Counters
+
+# features_get NS DEV: ethtool -k of DEV in FEATURES.
+features_get()
+{
+	nsout "$1" ethtool -k "$2" && FEATURES=$'\n'$OUT
+}
+
+# feature_is NAME VALUE: FEATURES says "NAME: VALUE" (e.g. "on",
+# "on [fixed]").
+feature_is()
+{
+	[[ $FEATURES == *$'\n'"$1: $2"$'\n'* || $FEATURES == *$'\n'"$1: $2" ]]
+}
 
 # link_stats NS DEV: the device's counters (ip -s) in STATS[rx_packets],
 # STATS[tx_dropped] ...
@@ -370,20 +421,25 @@ link_stats()
 	done
 }
 
-# ethtool_stat NS DEV NAME: one counter of ethtool -S.
+# ethtool_get NS DEV NAME: one counter of ethtool -S in ETHTOOL_VAL.
+ethtool_get()
+{
+	ETHTOOL_VAL=
+	nsout "$1" ethtool -S "$2" &&
+		[[ $OUT =~ [[:space:]]$3:\ ([0-9]+) ]] &&
+		ETHTOOL_VAL=${BASH_REMATCH[1]}
+}
+
+# ethtool_stat NS DEV NAME: the same, printed.
 ethtool_stat()
 {
-	nsexec "$1" ethtool -S "$2" | awk -v name="$3:" '
-		$1 == name { print $2; found = 1 }
-		END { exit !found }'
+	ethtool_get "$@" && echo "$ETHTOOL_VAL"
 }
 
 # ethtool_stat_ge NS DEV NAME MIN: that counter exists and is >= MIN.
 ethtool_stat_ge()
 {
-	local val
-
-	val=$(ethtool_stat "$1" "$2" "$3") && [ "$val" -ge "$4" ]
+	ethtool_get "$1" "$2" "$3" && [ "$ETHTOOL_VAL" -ge "$4" ]
 }
 
 ############################################################################

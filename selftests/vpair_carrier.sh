@@ -42,10 +42,11 @@ carrier_needs_both_ends_up()
 	log_test "$name"
 }
 
-# sysfs_carrier NS DEV: /sys/class/net/DEV/carrier
+# sysfs_carrier NS DEV VALUE: /sys/class/net/DEV/carrier says VALUE.
 sysfs_carrier()
 {
-	nsexec "$1" cat "/sys/class/net/$2/carrier" 2>/dev/null
+	nsout "$1" cat "/sys/class/net/$2/carrier" 2>/dev/null &&
+		[ "$OUT" = "$3" ]
 }
 
 carrier_off_on()
@@ -68,7 +69,7 @@ carrier_off_on()
 		set -- $end
 		wait_until "$WAIT_TIMEOUT" link_no_carrier "$1" "$2"
 		check_err $? "carrier off: $2 has carrier (operstate $OPERSTATE)"
-		[ "$(sysfs_carrier "$1" "$2")" = 0 ]
+		sysfs_carrier "$1" "$2" 0
 		check_err $? "carrier off: /sys/class/net/$2/carrier is not 0"
 	done
 	ping_fails "$ns0" 192.0.2.2
@@ -86,7 +87,7 @@ carrier_off_on()
 		set -- $end
 		wait_until "$WAIT_TIMEOUT" link_has_carrier "$1" "$2"
 		check_err $? "carrier on: $2 has no carrier (operstate $OPERSTATE)"
-		[ "$(sysfs_carrier "$1" "$2")" = 1 ]
+		sysfs_carrier "$1" "$2" 1
 		check_err $? "carrier on: /sys/class/net/$2/carrier is not 1"
 	done
 	ping_ok "$ns0" 192.0.2.2

@@ -23,28 +23,29 @@ link_create_peer_options()
 
 	link_json "$ns1" vp1
 	check_err $? "peer vp1 not in its netns"
-	[ "$(json_str address)" = $PEER_MAC ]
+	json_is address $PEER_MAC
 	check_err $? "peer address is not $PEER_MAC"
-	[ "$(json_num mtu)" = 1400 ]
+	json_is mtu 1400
 	check_err $? "peer mtu is not 1400"
-	[ "$(json_num num_tx_queues)" = 3 ] && [ "$(json_num num_rx_queues)" = 2 ]
+	json_is num_tx_queues 3 && json_is num_rx_queues 2
 	check_err $? "peer queues are not tx 3 rx 2"
-	peer_idx=$(json_num ifindex)
+	json_get ifindex
+	peer_idx=$JSON_VAL
 
 	# vp0 kept its own defaults and points at the peer in the other netns
 	link_json "$ns0" vp0
 	check_err $? "vp0 missing"
-	[ "$(json_num mtu)" = 1500 ]
+	json_is mtu 1500
 	check_err $? "vp0 mtu is not the default 1500"
-	[ "$(json_num link_index)" = "$peer_idx" ]
+	json_is link_index "$peer_idx"
 	check_err $? "vp0 iflink is not the peer's ifindex $peer_idx"
-	json_num link_netnsid >/dev/null
+	json_get link_netnsid
 	check_err $? "vp0 has no link-netnsid"
-	[ "$(nsexec "$ns0" cat /sys/class/net/vp0/iflink)" = "$peer_idx" ]
+	nsout "$ns0" cat /sys/class/net/vp0/iflink && [ "$OUT" = "$peer_idx" ]
 	check_err $? "/sys/class/net/vp0/iflink is not $peer_idx"
 
-	ip -n "$ns0" -o link show dev vp0 |
-		grep -q "vp0@if$peer_idx: .*link-netns $ns1"
+	link_line "$ns0" vp0
+	[[ $LINK_LINE == *"vp0@if$peer_idx: "*"link-netns $ns1"* ]]
 	check_err $? "ip link does not show vp0@if$peer_idx ... link-netns $ns1"
 
 	log_test "$name"
@@ -74,7 +75,7 @@ link_delete_either_end()
 
 	link_add "$ns0" vp0 vp1
 	check_err $? "ip link add failed"
-	ip -n "$ns0" -o link show dev vp0 | grep -q "vp0@vp1:"
+	link_line "$ns0" vp0 && [[ $LINK_LINE == *"vp0@vp1: "* ]]
 	check_err $? "ip link does not show vp0@vp1"
 	ip -n "$ns0" link del vp0
 	check_err $? "ip link del vp0 failed"
@@ -121,7 +122,7 @@ link_move_netns()
 
 	ip -n "$ns0" link set vp1 netns "$ns1"
 	check_err $? "moving vp1 failed"
-	ip -n "$ns0" -o link show dev vp0 | grep -q "vp0@if.*link-netns $ns1"
+	link_line "$ns0" vp0 && [[ $LINK_LINE == *"vp0@if"*"link-netns $ns1"* ]]
 	check_err $? "vp0 does not show its peer in $ns1"
 	ipb "$ns0" <<-EOF
 		addr add 192.0.2.1/24 dev vp0
@@ -146,7 +147,7 @@ link_move_netns()
 
 	ip -n "$ns1" link set vp1 netns "$ns2"
 	check_err $? "moving vp1 next to vp0 failed"
-	ip -n "$ns2" -o link show dev vp0 | grep -q "vp0@vp1:"
+	link_line "$ns2" vp0 && [[ $LINK_LINE == *"vp0@vp1: "* ]]
 	check_err $? "vp0@vp1 not shown once both ends share a netns"
 
 	log_test "$name"

@@ -23,9 +23,9 @@ mtu_range()
 		ip -n "$ns0" link set vp0 mtu $mtu 2>/dev/null
 		check_fail $? "mtu $mtu accepted"
 	done
-	link_json "$ns0" vp0 && [ "$(json_num mtu)" = 9000 ]
+	link_json "$ns0" vp0 && json_is mtu 9000
 	check_err $? "a refused mtu changed vp0's mtu"
-	link_json "$ns0" vp1 && [ "$(json_num mtu)" = 1500 ]
+	link_json "$ns0" vp1 && json_is mtu 1500
 	check_err $? "vp0's mtu changed vp1's"
 
 	log_test "$name"

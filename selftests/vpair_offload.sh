@@ -25,31 +25,26 @@ setup_pair()
 	EOF
 }
 
-# offload_state NS DEV FEATURE: on or off, as ethtool -k says.
-offload_state()
-{
-	nsexec "$1" ethtool -k "$2" | awk -v f="$3:" '$1 == f { print $2 }'
-}
-
 offload_defaults_toggle()
 {
 	local name="offload: SG, checksum, TSO, GSO on and toggled by -K"
-	local f features
+	local f
 
 	setup_pair
 	check_err $? "setup failed"
 
-	features=$(nsexec "$ns0" ethtool -k vp0)
+	features_get "$ns0" vp0
+	check_err $? "ethtool -k vp0 failed"
 	for f in scatter-gather tx-checksumming tcp-segmentation-offload \
 		 generic-segmentation-offload; do
-		[[ $features == *"$f: on"* ]]
+		feature_is $f on
 		check_err $? "$f is not on by default"
 	done
 
 	nsexec "$ns0" ethtool -K vp0 tso off tx off >/dev/null
 	check_err $? "ethtool -K vp0 tso off tx off failed"
-	[ "$(offload_state "$ns0" vp0 tcp-segmentation-offload)" = off ] &&
-		[ "$(offload_state "$ns0" vp0 tx-checksumming)" = off ]
+	features_get "$ns0" vp0 && feature_is tcp-segmentation-offload off &&
+		feature_is tx-checksumming off
 	check_err $? "tso or tx checksumming still on"
 	# the stack now checksums in software: traffic must still pass
 	ping_ok "$ns0" 192.0.2.2 -s 2000
@@ -57,7 +52,7 @@ offload_defaults_toggle()
 
 	nsexec "$ns0" ethtool -K vp0 tso on tx on >/dev/null
 	check_err $? "ethtool -K vp0 tso on tx on failed"
-	[ "$(offload_state "$ns0" vp0 tcp-segmentation-offload)" = on ]
+	features_get "$ns0" vp0 && feature_is tcp-segmentation-offload on
 	check_err $? "tso not back on"
 
 	log_test "$name"

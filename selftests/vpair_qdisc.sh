@@ -21,6 +21,13 @@ setup_pair()
 	EOF
 }
 
+# qdisc_is KIND: vp0's root qdisc in ns0 is KIND; tc -s output in QDISC.
+qdisc_is()
+{
+	QDISC=$(tc -n "$ns0" -s qdisc show dev vp0) &&
+		[[ $QDISC == "qdisc $1 "* ]]
+}
+
 qdisc_noqueue_lockless()
 {
 	local name="qdisc: noqueue by default, lockless xmit"
@@ -28,11 +35,11 @@ qdisc_noqueue_lockless()
 	setup_pair
 	check_err $? "setup failed"
 
-	tc -n "$ns0" qdisc show dev vp0 | grep -q "^qdisc noqueue "
+	qdisc_is noqueue
 	check_err $? "tc qdisc show dev vp0 does not say noqueue"
-	ip -n "$ns1" link show dev vp1 | grep -q " qdisc noqueue "
+	link_line "$ns1" vp1 && [[ $LINK_LINE == *" qdisc noqueue "* ]]
 	check_err $? "ip link show vp1 does not say qdisc noqueue"
-	nsexec "$ns0" ethtool -k vp0 | grep -q "^tx-lockless: on \[fixed\]"
+	features_get "$ns0" vp0 && feature_is tx-lockless "on [fixed]"
 	check_err $? "ethtool -k vp0 does not say tx-lockless: on [fixed]"
 	ping_ok "$ns0" 192.0.2.2
 	check_err $? "no ping"
@@ -50,16 +57,16 @@ qdisc_user_added()
 
 	tc -n "$ns0" qdisc add dev vp0 root handle 1: pfifo
 	check_err $? "tc qdisc add pfifo failed"
-	nsexec "$ns0" ping -q -n -c $count -i 0.05 -W "$PING_TIMEOUT" \
-		192.0.2.2 | grep -q " $count received"
+	nsout "$ns0" ping -q -n -c $count -i 0.05 -W "$PING_TIMEOUT" 192.0.2.2
+	[[ $OUT == *" $count received"* ]]
 	check_err $? "not all of $count pings answered through pfifo"
-	tc -n "$ns0" -s qdisc show dev vp0 |
-		awk -v n=$count '/Sent/ { ok = $4 >= n } END { exit !ok }'
+	qdisc_is pfifo && [[ $QDISC =~ Sent\ [0-9]+\ bytes\ ([0-9]+)\ pkt ]] &&
+		((BASH_REMATCH[1] >= count))
 	check_err $? "pfifo on vp0 did not count $count packets"
 
 	tc -n "$ns0" qdisc del dev vp0 root
 	check_err $? "tc qdisc del failed"
-	tc -n "$ns0" qdisc show dev vp0 | grep -q "^qdisc noqueue "
+	qdisc_is noqueue
 	check_err $? "noqueue not back after deleting the qdisc"
 
 	log_test "$name"

@@ -6,52 +6,61 @@
 
 source "$(dirname "$0")"/lib.sh
 
-# sysfs_queues NS DEV: "TX RX", the queues the device has in sysfs.
+# sysfs_queues NS DEV: "TX RX" in GOT, the queues the device has in
+# sysfs.
 sysfs_queues()
 {
-	local list q tx=0 rx=0
+	local q tx=0 rx=0
 
-	list=$(nsexec "$1" ls "/sys/class/net/$2/queues") || return 1
-	for q in $list; do
+	GOT=
+	nsout "$1" ls "/sys/class/net/$2/queues" || return 1
+	for q in $OUT; do
 		case $q in
 		tx-*) tx=$((tx + 1)) ;;
 		rx-*) rx=$((rx + 1)) ;;
 		esac
 	done
-	echo "$tx $rx"
+	GOT="$tx $rx"
 }
 
-# channels NS DEV: "MAXTX MAXRX TX RX" from ethtool -l.
+# channels NS DEV: "MAXTX MAXRX TX RX" in GOT, from ethtool -l.
 channels()
 {
-	nsexec "$1" ethtool -l "$2" | awk '
-		/^Pre-set maximums/ { sect = "max" }
-		/^Current hardware settings/ { sect = "cur" }
-		$1 == "TX:" { tx[sect] = $2 }
-		$1 == "RX:" { rx[sect] = $2 }
-		END { print tx["max"], rx["max"], tx["cur"], rx["cur"] }'
+	local line sect
+	local -A tx rx
+
+	GOT=
+	nsout "$1" ethtool -l "$2" || return 1
+	while read -r line; do
+		case $line in
+		"Pre-set maximums:") sect=max ;;
+		"Current hardware settings:") sect=cur ;;
+		TX:*) tx[$sect]=${line##*[[:space:]]} ;;
+		RX:*) rx[$sect]=${line##*[[:space:]]} ;;
+		esac
+	done <<< "$OUT"
+	GOT="${tx[max]} ${rx[max]} ${tx[cur]} ${rx[cur]}"
 }
 
 queues_at_creation()
 {
 	local name="queues: numtxqueues/numrxqueues per end at creation"
-	local got
 
 	setup_ns ns0 ns1 || return
 	ip -n "$ns0" link add vp0 numtxqueues 4 numrxqueues 3 type "$KIND" \
 		peer name vp1 netns "$ns1" numtxqueues 2 numrxqueues 5
 	check_err $? "ip link add with queue counts failed"
 
-	got=$(sysfs_queues "$ns0" vp0)
-	[ "$got" = "4 3" ]
-	check_err $? "vp0 has tx/rx queues '$got' in sysfs, expected '4 3'"
-	got=$(sysfs_queues "$ns1" vp1)
-	[ "$got" = "2 5" ]
-	check_err $? "vp1 has tx/rx queues '$got' in sysfs, expected '2 5'"
+	sysfs_queues "$ns0" vp0
+	[ "$GOT" = "4 3" ]
+	check_err $? "vp0 has tx/rx queues '$GOT' in sysfs, expected '4 3'"
+	sysfs_queues "$ns1" vp1
+	[ "$GOT" = "2 5" ]
+	check_err $? "vp1 has tx/rx queues '$GOT' in sysfs, expected '2 5'"
 
-	got=$(channels "$ns0" vp0)
-	[ "$got" = "4 3 4 3" ]
-	check_err $? "ethtool -l vp0 says max/current tx rx '$got', expected '4 3 4 3'"
+	channels "$ns0" vp0
+	[ "$GOT" = "4 3 4 3" ]
+	check_err $? "ethtool -l vp0 says max/current tx rx '$GOT', expected '4 3 4 3'"
 
 	log_test "$name"
 }
@@ -59,7 +68,6 @@ queues_at_creation()
 queues_set_channels()
 {
 	local name="queues: ethtool -L changes the active queues"
-	local got
 
 	setup_ns ns0 ns1 || return
 	ip -n "$ns0" link add vp0 numtxqueues 4 numrxqueues 4 type "$KIND" \
@@ -76,18 +84,18 @@ queues_set_channels()
 
 	nsexec "$ns0" ethtool -L vp0 tx 2 rx 1
 	check_err $? "ethtool -L vp0 tx 2 rx 1 failed"
-	got=$(channels "$ns0" vp0)
-	[ "$got" = "4 4 2 1" ]
-	check_err $? "ethtool -l vp0 says '$got', expected '4 4 2 1'"
-	got=$(sysfs_queues "$ns0" vp0)
-	[ "$got" = "2 1" ]
-	check_err $? "vp0 has tx/rx queues '$got' in sysfs, expected '2 1'"
+	channels "$ns0" vp0
+	[ "$GOT" = "4 4 2 1" ]
+	check_err $? "ethtool -l vp0 says '$GOT', expected '4 4 2 1'"
+	sysfs_queues "$ns0" vp0
+	[ "$GOT" = "2 1" ]
+	check_err $? "vp0 has tx/rx queues '$GOT' in sysfs, expected '2 1'"
 
 	nsexec "$ns0" ethtool -L vp0 tx 5 2>/dev/null
 	check_fail $? "ethtool -L vp0 tx 5 accepted beyond the 4 queues"
-	got=$(channels "$ns0" vp0)
-	[ "$got" = "4 4 2 1" ]
-	check_err $? "a refused ethtool -L changed the channels to '$got'"
+	channels "$ns0" vp0
+	[ "$GOT" = "4 4 2 1" ]
+	check_err $? "a refused ethtool -L changed the channels to '$GOT'"
 
 	wait_until "$WAIT_TIMEOUT" link_operstate "$ns0" vp0 UP
 	check_err $? "vp0 not UP after ethtool -L"

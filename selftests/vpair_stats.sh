@@ -42,8 +42,8 @@ stats_follow_traffic()
 	link_stats "$ns1" vp1
 	for key in "${!STATS[@]}"; do vp1[$key]=${STATS[$key]}; done
 
-	nsexec "$ns0" ping -q -n -c $count -i 0.05 -W "$PING_TIMEOUT" \
-		192.0.2.2 | grep -q " $count received"
+	nsout "$ns0" ping -q -n -c $count -i 0.05 -W "$PING_TIMEOUT" 192.0.2.2
+	[[ $OUT == *" $count received"* ]]
 	check_err $? "not all of $count echo requests answered"
 
 	link_stats "$ns0" vp0
@@ -74,20 +74,22 @@ stats_ethtool()
 
 	setup_pair
 	check_err $? "setup failed"
-	idx0=$(link_ifindex "$ns0" vp0)
-	idx1=$(link_ifindex "$ns1" vp1)
+	link_ifindex "$ns0" vp0
+	idx0=$IFINDEX
+	link_ifindex "$ns1" vp1
+	idx1=$IFINDEX
 
-	nsexec "$ns0" ethtool -i vp0 | grep -q "^driver: $KIND$"
+	nsout "$ns0" ethtool -i vp0 && [[ $OUT == "driver: $KIND"$'\n'* ]]
 	check_err $? "ethtool -i vp0 does not say driver: $KIND"
 
-	[ "$(ethtool_stat "$ns0" vp0 peer_ifindex)" = "$idx1" ]
+	ethtool_get "$ns0" vp0 peer_ifindex && [ "$ETHTOOL_VAL" = "$idx1" ]
 	check_err $? "ethtool -S vp0 peer_ifindex is not $idx1"
-	[ "$(ethtool_stat "$ns1" vp1 peer_ifindex)" = "$idx0" ]
+	ethtool_get "$ns1" vp1 peer_ifindex && [ "$ETHTOOL_VAL" = "$idx0" ]
 	check_err $? "ethtool -S vp1 peer_ifindex is not $idx0"
 
 	if [ "$KIND" = vpair ]; then
 		for counter in tx_dropped_mtu tx_dropped_peer_down; do
-			ethtool_stat "$ns0" vp0 $counter >/dev/null
+			ethtool_get "$ns0" vp0 $counter
 			check_err $? "ethtool -S vp0 has no $counter"
 		done
 	fi
