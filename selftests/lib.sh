@@ -395,11 +395,11 @@ features_get()
 	nsout "$1" ethtool -k "$2" && FEATURES=$'\n'$OUT
 }
 
-# feature_is NAME VALUE: FEATURES says "NAME: VALUE" (e.g. "on",
-# "on [fixed]").
+# feature_is NAME VALUE: FEATURES says "NAME: VALUE", maybe followed by
+# more ("on [fixed]" is on).
 feature_is()
 {
-	[[ $FEATURES == *$'\n'"$1: $2"$'\n'* || $FEATURES == *$'\n'"$1: $2" ]]
+	[[ $FEATURES$'\n' == *$'\n'"$1: $2"[[:space:]]* ]]
 }
 
 # link_stats NS DEV: the device's counters (ip -s) in STATS[rx_packets],
