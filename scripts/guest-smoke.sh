@@ -48,6 +48,7 @@ ethtool_stat()
 
 echo "TAP version 13"
 echo "# kernel $(uname -r), $(ip -V), $(ethtool --version)"
+echo "# module $(modinfo -n vpair 2>&1)"
 echo "1..13"
 
 dmesg -C

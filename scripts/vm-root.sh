@@ -9,8 +9,8 @@
 #   vm-root.sh -s SUITE [-m MODULE.ko] [-o RESULTS] [-t SECONDS] [--] COMMAND [ARGS]
 #
 #   -s SUITE     the root (roots.sh ensure SUITE made it)
-#   -m FILE      module installed in the guest before COMMAND runs (-m none,
-#                the default: none)
+#   -m FILE      module installed in the guest before COMMAND runs: a
+#                vpair.ko, or the vpair.ko.xz DKMS installed (default: none)
 #   -o DIR       results folder, writable from the guest at the same path
 #                and as $VPAIR_RESULTS (default: a new one under
 #                $VPAIR_CACHE/results)
@@ -79,14 +79,17 @@ mkdir -p "$results"
 results=$(cd "$results" && pwd)
 rm -f "$results/.rc"
 if [ -n "$module" ]; then
-	cp "$module" "$results/vpair.ko"
+	# vpair.ko, or vpair.ko.xz as DKMS installs it for a kernel whose
+	# modules are compressed.
+	ko=${module##*/}
+	cp "$module" "$results/$ko"
 	stage=$(mktemp -d "$root/tmp/vpair-depmod.XXXX")
 	mkdir -p "$stage/lib/modules" "$results/.modules"
 	cp -al "$root/usr/lib/modules/$abi" "$stage/lib/modules/"
 	# Unlinked, not overwritten: they are the root's files.
 	rm -f "$stage/lib/modules/$abi"/modules.*
 	mkdir -p "$stage/lib/modules/$abi/updates"
-	cp "$module" "$stage/lib/modules/$abi/updates/vpair.ko"
+	cp "$module" "$stage/lib/modules/$abi/updates/$ko"
 	cp -p "$root/usr/lib/modules/$abi"/modules.{order,builtin,builtin.modinfo} \
 		"$stage/lib/modules/$abi/" 2>/dev/null || true
 	run_logged "depmod-$suite" "$here/roots.sh" exec "$suite" \
@@ -136,7 +139,7 @@ guest=$results/.guest.sh
 	if [ -n "$module" ]; then
 		# In the guest's overlay of /usr: gone when the VM is.
 		echo 'd=/lib/modules/$(uname -r)'
-		echo 'mkdir -p "$d/updates" && cp "$VPAIR_RESULTS/vpair.ko" "$d/updates/" &&'
+		printf 'mkdir -p "$d/updates" && cp "$VPAIR_RESULTS/%s" "$d/updates/" &&\n' "$ko"
 		echo '	cp "$VPAIR_RESULTS"/.modules/modules.* "$d/" || exit 125'
 	fi
 	printf 'cd %q || exit 125\n' "$PWD"

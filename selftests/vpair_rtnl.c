@@ -292,7 +292,10 @@ static int link_info_cb(const struct nlmsghdr *nlh, void *data)
 static int link_get(struct rtnl *nl, const char *name, struct link_info *li)
 {
 	memset(li, 0, sizeof(*li));
-	li->ifindex = li->iflink = li->hairpin = li->bypass = -1;
+	li->ifindex = -1;
+	li->iflink = -1;
+	li->hairpin = -1;
+	li->bypass = -1;
 	link_request(nl, RTM_GETLINK, 0, name);
 	return rtnl_talk(nl, link_info_cb, li);
 }
@@ -325,7 +328,7 @@ FIXTURE_TEARDOWN(rtnl)
 static void expect_options(struct __test_metadata *_metadata, struct rtnl *nl,
 			   int hairpin, int bypass)
 {
-	const char *ends[] = { "vpt0", "vpt1" };
+	static const char * const ends[] = { "vpt0", "vpt1" };
 	struct link_info li;
 	unsigned int i;
 
