@@ -118,6 +118,11 @@ clean:
 	$(MAKE) -C iplink-plugin clean
 	[ ! -f selftests/Makefile ] || $(MAKE) -C selftests clean
 
+# vpair's cost, measured in one VM run: bypass vs lo, lo with and without
+# the module, vpair vs veth between namespaces.
+bench:
+	@scripts/bench.sh
+
 help:
 	@sed -n '3,13s/^# \{0,1\}//p' Makefile
 	@echo "  other targets: module plugin selftests install-module install-plugin"
@@ -126,4 +131,4 @@ help:
 
 .PHONY: all kdir-check module plugin selftests install install-module \
 	install-plugin uninstall dkms-install dkms-uninstall lint checkpatch \
-	sparse check demo clean help
+	sparse check demo bench clean help

@@ -26,7 +26,7 @@ PKGS="
 	busybox-static file
 	python3 python3-argcomplete python3-requests python3-pkg-resources
 	iproute2 iputils-ping ethtool tcpdump iptables iperf3 socat procps
-	psmisc jq util-linux
+	psmisc jq util-linux bpftool
 "
 
 # shellcheck disable=SC2086 # one word per package

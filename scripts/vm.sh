@@ -81,6 +81,9 @@ find "$VPAIR_CACHE/stage" -mindepth 1 -maxdepth 1 -mmin +1440 \
 stage=$(mktemp -d "$VPAIR_CACHE/stage/$abi.XXXX")
 trap 'rm -rf "$stage"' EXIT
 cp -al "$tree/." "$stage/"
+# cp -al carries the tree's old date over; without this, the stale-stage
+# sweep above would delete a running VM's stage.
+touch "$stage"
 if [ -n "$module" ]; then
 	mkdir -p "$stage/lib/modules/$abi/updates"
 	cp "$module" "$stage/lib/modules/$abi/updates/"
