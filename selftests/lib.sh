@@ -486,7 +486,11 @@ capture_start()
 
 	shift 3
 	# not through nsexec: $! must be tcpdump itself, not a subshell
-	ip netns exec "$ns" tcpdump -l -nn -e -s 128 -i "$dev" "$@" \
+	# --immediate-mode: each packet reaches the file as it is captured;
+	# otherwise a capture stopped once a count is reached can lose the
+	# packets still waiting in the kernel's ring.
+	ip netns exec "$ns" tcpdump --immediate-mode -l -nn -e -s 128 \
+		-i "$dev" "$@" \
 		>"$file" 2>"$file.err" &
 	CAPTURE_PID=$!
 	defer kill "$CAPTURE_PID"

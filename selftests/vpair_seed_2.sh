@@ -59,7 +59,23 @@ seed_setup()
 		link set $E0 up
 		link set $E1 up
 	EOF
-	wait_until "$WAIT_TIMEOUT" link_has_carrier "$ns0" "$E1"
+	wait_until "$WAIT_TIMEOUT" link_has_carrier "$ns0" "$E1" &&
+	# addrconf adds the link-local addresses and their local routes after
+	# the links come up: let it finish, or the state taken before the
+	# pings would differ from the state after them.
+	wait_until "$WAIT_TIMEOUT" ll_ready "$ns0" "$E0" &&
+	wait_until "$WAIT_TIMEOUT" ll_ready "$ns0" "$E1"
+}
+
+# ll_ready NS DEV: DEV's IPv6 link-local address is past DAD and has its
+# local route.
+ll_ready()
+{
+	local out
+
+	out=$(ip -n "$1" -6 addr show dev "$2" scope link) &&
+	[[ $out == *"inet6 fe80::"* && $out != *tentative* ]] &&
+	ip -n "$1" -6 route show table local | grep -q "^local fe80::.* dev $2 "
 }
 
 # route_get_lo NS: "ip route get 192.0.2.2" answers as in the seed:
@@ -86,12 +102,15 @@ seed_capture()
 	done
 }
 
-# seed_capture_stop [DEV WHAT]: stop the captures, once DEV has seen
-# COUNT packets of WHAT (see seen()) or, without, after a second.
+# seed_capture_stop [DEV WHAT]...: stop the captures, once each DEV has
+# seen COUNT packets of its WHAT (see seen()) or, without, after a second.
 seed_capture_stop()
 {
 	if [ $# -gt 0 ]; then
-		wait_until "$WAIT_TIMEOUT" seen_at_least "$@"
+		while [ $# -ge 2 ]; do
+			wait_until "$WAIT_TIMEOUT" seen_at_least "$1" "$2"
+			shift 2
+		done
 	else
 		bsleep 1
 	fi
@@ -167,7 +186,7 @@ seed_2_1_veth_relaxed()
 	check_err $? "tcpdump did not start"
 	nsexec "$ns0" ping -q -n -c $COUNT -i 0.1 -W 1 -I veth0 $SEED1 \
 		>/dev/null 2>&1
-	seed_capture_stop lo replies
+	seed_capture_stop veth1 requests lo replies
 	[ "$(seen veth1 requests)" -ge $COUNT ]
 	check_err $? "veth1 saw $(seen veth1 requests) echo requests, expected $COUNT"
 	[ "$(seen lo replies)" -ge $COUNT ] && [ "$(seen veth0 replies)" = 0 ]
@@ -239,7 +258,7 @@ seed_2_vpair()
 	check_err $? "tcpdump did not start"
 	pings "$ns0" $COUNT $SEED1 -I vp0
 	check_err $? "ping -I vp0 $SEED1: not all $COUNT answered"
-	seed_capture_stop vp0 replies
+	seed_capture_stop vp1 requests vp0 replies
 
 	# the seed's tcpdump on veth1 and lo, now on vp1 and vp0
 	[ "$(seen vp1 requests)" -ge $COUNT ]
