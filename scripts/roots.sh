@@ -38,8 +38,9 @@ ROOTS=$VPAIR_CACHE/roots
 
 # Building: the module, the plugin and the C and BPF selftests (clang,
 # libbpf), sparse, DKMS (signs modules with openssl). The guest: what the
-# selftests and vng's init call. mount, util-linux and udev are not in
-# the apt variant's minimal set; without them the guest cannot boot.
+# selftests and vng's init call: mount and util-linux are not in the apt
+# variant's minimal set, and vng's init needs them; udev as vng's init
+# finds it on a full system.
 PKGS="
 	build-essential make sparse dkms openssl libmnl-dev pkg-config
 	clang llvm libbpf-dev
@@ -93,9 +94,9 @@ root_ready()
 	[ -f "$(root_dir "$1")/etc/vpair-root" ]
 }
 
-# root_exec [--scratch] [--bind HOSTDIR] [--out HOSTDIR] DIR CMD...: CMD in the root at DIR,
-# in a mount namespace of its own so nothing stays mounted when it ends,
-# however it ends. objtool reads /proc; apt and the compilers want /dev;
+# root_exec [--scratch] [--bind HOSTDIR] [--out HOSTDIR] DIR CMD...: CMD in
+# the root at DIR, in a mount namespace of its own so nothing stays mounted
+# when it ends, however it ends. objtool reads /proc; apt and the compilers want /dev;
 # apt wants the host's resolver. --scratch: on an overlay whose changes
 # vanish (a tmpfs), for what must not change the cached root (DKMS).
 # --bind HOSTDIR: read-only at /mnt/vpair; --out HOSTDIR: writable at
@@ -276,6 +277,10 @@ cmd_ensure()
 
 	need_root "making a Debian root"
 	dir=$(root_dir "$suite")
+	# Two runs at once wait for each other instead of both making it.
+	mkdir -p "$ROOTS"
+	exec 9>"$ROOTS/.$suite.lock"
+	flock 9
 	[ -n "$abi" ] || abi=$("$here/kernel.sh" newest "$suite")
 	[ -n "$abi" ] || die "no kernel found in $suite"
 
@@ -288,9 +293,9 @@ cmd_ensure()
 	echo "$abi"
 }
 
-# How to ask kbuild for sparse on every file. From 6.19 kbuild first runs
-# scripts/checker-valid.sh, which Debian's header packages (7.2, 7.3) do not
-# ship: the missing script reads as "sparse not available" and C=2 quietly
+# How to ask kbuild for sparse on every file. Newer kbuild (7.2 and 7.3
+# here, not 6.12) first runs scripts/checker-valid.sh, which Debian's header
+# packages do not ship: the missing script reads as "sparse not available" and C=2 quietly
 # checks nothing. The script's test is done here instead (sparse must take
 # __typeof_unqual__), and KBUILD_CHECKSRC, given on the command line,
 # overrides kbuild's fallback to 0.

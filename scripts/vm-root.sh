@@ -148,20 +148,37 @@ guest=$results/.guest.sh
 	printf 'echo $? >%q\n' "$results/.rc"
 } >"$guest"
 
+boot()
+{
+	# As in vm.sh: the console goes through a pipe (qemu reopens its
+	# stdout), and vng's own status says little; the guest writes its
+	# command's. vng refuses a working directory outside the root: it
+	# starts in the root's /, and the guest script changes to the
+	# repository.
+	(cd "$root" && exec timeout -k 30 "$tmo" vng --force-9p --disable-kvm \
+		--memory 2G --root "$root" --run "$vmlinuz" \
+		--rodir "$repo=$repo" --rwdir "$results=$results" "$@" \
+		--exec "bash $guest") </dev/null 2>&1 | tee "$results/vm.log"
+	return "${PIPESTATUS[0]}"
+}
+
 say "booting $abi (TCG) with the $suite root for: $*"
 start=$(date +%s)
 set +e
-# As in vm.sh: the console goes through a pipe (qemu reopens its stdout),
-# and vng's own status says little; the guest writes its command's. vng
-# refuses a working directory outside the root: it starts in the root's
-# /, and the guest script changes to the repository.
-(cd "$root" && exec timeout -k 30 "$tmo" vng --force-9p --disable-kvm \
-	--memory 2G --root "$root" --run "$vmlinuz" \
-	--rodir "$repo=$repo" --rwdir "$results=$results" \
-	--exec "bash $guest") </dev/null 2>&1 | tee "$results/vm.log"
-vng_rc=${PIPESTATUS[0]}
-set -e
+boot
+vng_rc=$?
 secs=$(($(date +%s) - start))
+# Seen once on a busy machine: vng ended within seconds, silently, before
+# the kernel could have booted. Once more, verbose, with the first log kept.
+if [ ! -s "$results/.rc" ] && [ "$vng_rc" != 124 ] && [ "$secs" -lt 60 ]; then
+	mv "$results/vm.log" "$results/vm.log.1"
+	say "vng ended after ${secs}s with exit $vng_rc and no result: once more"
+	start=$(date +%s)
+	boot --verbose
+	vng_rc=$?
+	secs=$(($(date +%s) - start))
+fi
+set -e
 
 if [ ! -s "$results/.rc" ]; then
 	if [ "$vng_rc" = 124 ]; then
