@@ -14,6 +14,8 @@
  *
  * The hooks are registered only in the namespaces that hold such a pair,
  * so no other traffic on the host pays for them.
+ *
+ * IPv6 needs one more thing, at source selection: see vpair_srcsel_set().
  */
 #include <linux/etherdevice.h>
 #include <linux/inetdevice.h>
@@ -131,6 +133,64 @@ static const struct nf_hook_ops vpair_bypass_ops[] = {
 #endif
 };
 
+#if IS_ENABLED(CONFIG_IPV6)
+/*
+ * A socket bound to vp0 (ping -6 -I vp0) asks the kernel for a source
+ * address towards vp1's address. By default every address of the namespace
+ * is a candidate, and RFC 6724's first rule prefers the destination itself:
+ * the request would leave vp0 from vp1's address, and the reply, from that
+ * address to itself, is one end's own traffic and stays on lo, where the
+ * bound socket never sees it. IPv4 takes the source from the outgoing
+ * device. For IPv6, use_oif_addrs_only limits the candidates to the
+ * outgoing end's addresses (RFC 6724 section 4's recommended set), so that
+ * each packet leaves through the end that holds its source. Kept on while
+ * the pair bypasses lo; put back to the namespace's default afterwards.
+ */
+static void vpair_srcsel_set(struct net_device *dev, bool on)
+{
+	struct vpair_priv *priv = netdev_priv(dev);
+	struct inet6_dev *idev = __in6_dev_get(dev);
+	int val;
+
+	/* No IPv6 on this end (yet): addrconf makes the inet6_dev later. */
+	if (!idev)
+		return;
+
+	if (!on && !priv->srcsel_held)
+		return;
+
+	val = on ? 1 :
+	      READ_ONCE(dev_net(dev)->ipv6.devconf_dflt->use_oif_addrs_only);
+	WRITE_ONCE(idev->cnf.use_oif_addrs_only, val);
+	priv->srcsel_held = on;
+}
+#else
+static void vpair_srcsel_set(struct net_device *dev, bool on)
+{
+}
+#endif
+
+/*
+ * Sets source selection on both ends of @cable to match its bypass. Called
+ * under RTNL when the options change, and when an end appears, moves, goes
+ * away or gets the inet6_dev addrconf creates.
+ */
+void vpair_bypass_srcsel_sync(struct vpair_cable *cable)
+{
+	struct net_device *a = rtnl_dereference(cable->end[0]);
+	struct net_device *b = rtnl_dereference(cable->end[1]);
+	bool on;
+
+	ASSERT_RTNL();
+
+	on = a && b && READ_ONCE(cable->loopback_bypass) &&
+	     net_eq(dev_net(a), dev_net(b));
+	if (a)
+		vpair_srcsel_set(a, on);
+	if (b)
+		vpair_srcsel_set(b, on);
+}
+
 /* Is there a pair in @net whose ends may bypass lo? Called under RTNL. */
 static bool vpair_bypass_wanted(struct net *net)
 {
@@ -182,19 +242,38 @@ int vpair_bypass_sync(struct net *net)
 /*
  * An end that changes namespace is unregistered from one and registered in
  * the other; either may start or end a pair's bypass, in the end's
- * namespace and in its peer's.
+ * namespace and in its peer's. addrconf, which runs before us, creates an
+ * end's inet6_dev at registration, or later when the end is brought up or
+ * its MTU grows to IPv6's minimum.
  */
 static int vpair_bypass_netdev_event(struct notifier_block *nb,
 				     unsigned long event, void *ptr)
 {
 	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
+	struct vpair_priv *priv;
 	struct net_device *peer;
 	int err;
 
-	if (!vpair_is_end(dev) ||
-	    (event != NETDEV_REGISTER && event != NETDEV_UNREGISTER))
+	if (!vpair_is_end(dev))
 		return NOTIFY_DONE;
 
+	priv = netdev_priv(dev);
+	switch (event) {
+	case NETDEV_REGISTER:
+		/* A new inet6_dev, whatever this end had before a move. */
+		priv->srcsel_held = false;
+		break;
+	case NETDEV_UP:
+	case NETDEV_CHANGEMTU:
+		vpair_bypass_srcsel_sync(priv->cable);
+		return NOTIFY_DONE;
+	case NETDEV_UNREGISTER:
+		break;
+	default:
+		return NOTIFY_DONE;
+	}
+
+	vpair_bypass_srcsel_sync(priv->cable);
 	err = vpair_bypass_sync(dev_net(dev));
 	peer = vpair_peer_rtnl(dev);
 	if (!err && peer && !net_eq(dev_net(peer), dev_net(dev)))
@@ -203,7 +282,9 @@ static int vpair_bypass_netdev_event(struct notifier_block *nb,
 }
 
 static struct notifier_block vpair_bypass_notifier = {
-	.notifier_call = vpair_bypass_netdev_event,
+	.notifier_call	= vpair_bypass_netdev_event,
+	/* after addrconf's, which makes the inet6_dev */
+	.priority	= ADDRCONF_NOTIFY_PRIORITY - 1,
 };
 
 static void __net_exit vpair_net_exit(struct net *net)

@@ -226,6 +226,9 @@ void vpair_setup(struct net_device *dev)
 			     ~(NETIF_F_HW_VLAN_CTAG_TX | NETIF_F_HW_VLAN_CTAG_RX |
 			       NETIF_F_HW_VLAN_STAG_TX | NETIF_F_HW_VLAN_STAG_RX);
 
+	/* No wire: a GSO frame crosses whole, BIG TCP included. */
+	netif_set_tso_max_size(dev, GSO_MAX_SIZE);
+
 	dev->min_mtu = ETH_MIN_MTU;
 	dev->max_mtu = ETH_MAX_MTU;
 

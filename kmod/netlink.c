@@ -93,6 +93,7 @@ static int vpair_apply_options(struct vpair_cable *cable,
 		if (end)
 			vpair_set_keep_dst(end, cable->loopback_bypass);
 	}
+	vpair_bypass_srcsel_sync(cable);
 	return 0;
 }
 

@@ -58,6 +58,8 @@ struct vpair_priv {
 	/* Our index in cable->end[]; the peer is at !side. */
 	unsigned int			side;
 	struct vpair_pcpu_stats __percpu *stats;
+	/* bypass.c set IPv6's use_oif_addrs_only on this end. */
+	bool				srcsel_held;
 };
 
 /* Only from the transmit path, where bottom halves are off. */
@@ -126,6 +128,7 @@ void vpair_hairpin_arp_reply(struct net_device *peer,
 /* bypass.c */
 bool vpair_bypass_active(const struct net_device *dev);
 int vpair_bypass_sync(struct net *net);
+void vpair_bypass_srcsel_sync(struct vpair_cable *cable);
 int vpair_bypass_init(void);
 void vpair_bypass_exit(void);
 

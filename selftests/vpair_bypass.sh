@@ -20,8 +20,9 @@
 # Each case runs with loopback_bypass on, with it off (set from the other
 # end, at run time) and with veth where that says something: there the
 # device-bound ping fails, and everything else works but through lo, so
-# the pair's counters stay still. Device-bound IPv6 ping has its own
-# file, vpair_bypass_ipv6_bound.sh: a known limitation.
+# the pair's counters stay still. Device-bound IPv6 ping, which needs
+# vpair's help at source selection, has its own file,
+# vpair_bypass_ipv6_bound.sh.
 
 source "$(dirname "$0")"/lib.sh
 source "$(dirname "$0")"/lib_onehost.sh
