@@ -52,6 +52,16 @@ bool vpair_bypass_active(const struct net_device *dev)
 }
 
 /*
+ * Is @from, the device that holds a packet's source address, an end of a
+ * pair that bypasses lo? Asked first, so that the host's other traffic to
+ * itself (127.0.0.1 among it) costs one address lookup and no more.
+ */
+static bool vpair_bypass_from(const struct net_device *from)
+{
+	return from && vpair_is_end(from) && vpair_bypass_active(from);
+}
+
+/*
  * @from holds the source address and @to the destination: if they are the
  * two ends of one bypassing pair, send the packet through @from.
  */
@@ -62,8 +72,7 @@ static unsigned int vpair_bypass_steal(struct sk_buff *skb,
 {
 	struct ethhdr *eth;
 
-	if (!from || !to || !vpair_is_end(from) ||
-	    vpair_peer_rcu(from) != to || !vpair_bypass_active(from))
+	if (!to || vpair_peer_rcu(from) != to)
 		return NF_ACCEPT;
 
 	/* lo reserved room for its own Ethernet header; check anyway. */
@@ -86,13 +95,17 @@ static unsigned int vpair_bypass_ipv4(void *priv, struct sk_buff *skb,
 {
 	const struct rtable *rt = skb_rtable(skb);
 	const struct iphdr *iph;
+	struct net_device *from;
 
 	if (!rt || rt->rt_type != RTN_LOCAL)
 		return NF_ACCEPT;
 
 	iph = ip_hdr(skb);
-	return vpair_bypass_steal(skb,
-				  __ip_dev_find(state->net, iph->saddr, false),
+	from = __ip_dev_find(state->net, iph->saddr, false);
+	if (!vpair_bypass_from(from))
+		return NF_ACCEPT;
+
+	return vpair_bypass_steal(skb, from,
 				  __ip_dev_find(state->net, iph->daddr, false),
 				  htons(ETH_P_IP));
 }
@@ -103,13 +116,17 @@ static unsigned int vpair_bypass_ipv6(void *priv, struct sk_buff *skb,
 {
 	const struct dst_entry *dst = skb_dst(skb);
 	const struct ipv6hdr *ip6h;
+	struct net_device *from;
 
 	if (!dst || !(dst_rt6_info(dst)->rt6i_flags & RTF_LOCAL))
 		return NF_ACCEPT;
 
 	ip6h = ipv6_hdr(skb);
-	return vpair_bypass_steal(skb,
-				  ipv6_dev_find(state->net, &ip6h->saddr, NULL),
+	from = ipv6_dev_find(state->net, &ip6h->saddr, NULL);
+	if (!vpair_bypass_from(from))
+		return NF_ACCEPT;
+
+	return vpair_bypass_steal(skb, from,
 				  ipv6_dev_find(state->net, &ip6h->daddr, NULL),
 				  htons(ETH_P_IPV6));
 }

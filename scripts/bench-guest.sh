@@ -11,10 +11,11 @@
 #   -r ROUNDS   repetitions of each measurement (default 5)
 #   -t SECONDS  length of one iperf3 run (default 4)
 #   -x          also vpair vs veth, netns to netns: TCP and UDP packets/s
-#               (3 rounds)
+#               (4 rounds, each kind first in every other one)
 #
 # Each round measures, one after the other, so that a slow moment of the
-# machine (TCG, neighbours) hits every kind alike:
+# machine (TCG, neighbours) hits every kind alike, in an order that turns
+# from round to round:
 #   lo          iperf3 TCP over 127.0.0.1, vpair loaded, no pair around
 #   bypass      iperf3 TCP 192.0.2.1 -> 192.0.2.2 over a pair with
 #               loopback_bypass on, both ends in one namespace
@@ -30,7 +31,7 @@ set -u
 rounds=5
 secs=4
 extra=0
-xrounds=3
+xrounds=4
 while getopts r:t:x opt; do
 	case $opt in
 	r) rounds=$OPTARG ;;
@@ -223,25 +224,69 @@ show_median()
 	[ -n "${samples[$1]:-}" ] && median ${samples[$1]} || echo 0
 }
 
-for ((r = 1; r <= rounds; r++)); do
-	bypass_pair || die "cannot create the bypass pair"
-	sample lo lo $NS_LO $NS_LO 127.0.0.1 127.0.0.1
-	line="lo $(gbit "$LAST")"
-	r_lo=$LAST
-	sample bypass bypass $NS_BP $NS_BP 192.0.2.2 192.0.2.1
-	line+=", bypass $(gbit "$LAST")"
-	pair_ratio bypass_lo "$LAST" "$r_lo"
-	sample lopair lo+pair $NS_BP $NS_BP 127.0.0.1 127.0.0.1
-	line+=", lo+pair $(gbit "$LAST")"
-	r_lopair=$LAST
+# with_pair / without_module: the state a measurement needs. Each change
+# is followed by a pause, so that what it set off in the kernel (a
+# namespace's cleanup, IPv6's DAD and MLD on new links) is over before
+# iperf3 starts, and does not weigh on whichever kind comes next.
+with_pair()
+{
+	if [ ! -d /sys/module/vpair ]; then
+		modprobe vpair || die "cannot load vpair"
+	fi
+	if ! ip -n $NS_BP link show vp0 >/dev/null 2>&1; then
+		bypass_pair || die "cannot create the bypass pair"
+		sleep 2
+	fi
+}
+
+without_module()
+{
 	# the pair goes with the module
-	modprobe -r vpair || die "cannot unload vpair"
-	sample lonomod lo-nomod $NS_LO $NS_LO 127.0.0.1 127.0.0.1
-	line+=", lo-nomod $(gbit "$LAST")"
-	pair_ratio lopair_lonomod "$r_lopair" "$LAST"
-	modprobe vpair || die "cannot load vpair"
-	log "round $r: $line"
+	if [ -d /sys/module/vpair ]; then
+		modprobe -r vpair || die "cannot unload vpair"
+		sleep 2
+	fi
+}
+
+# measure KIND: one run of KIND (lo, bypass, lopair or lonomod); its
+# result in got[KIND].
+declare -A got
+measure()
+{
+	case $1 in
+	lo)
+		with_pair
+		sample lo lo $NS_LO $NS_LO 127.0.0.1 127.0.0.1
+		;;
+	bypass)
+		with_pair
+		sample bypass bypass $NS_BP $NS_BP 192.0.2.2 192.0.2.1
+		;;
+	lopair)
+		with_pair
+		sample lopair lo+pair $NS_BP $NS_BP 127.0.0.1 127.0.0.1
+		;;
+	lonomod)
+		without_module
+		sample lonomod lo-nomod $NS_LO $NS_LO 127.0.0.1 127.0.0.1
+		;;
+	esac
+	got[$1]=$LAST
+}
+
+# The order turns by one each round: no kind is always first after a
+# module load or always next to the same neighbour.
+kinds=(lo bypass lopair lonomod)
+for ((r = 1; r <= rounds; r++)); do
+	for ((i = 0; i < ${#kinds[@]}; i++)); do
+		measure "${kinds[(i + r - 1) % ${#kinds[@]}]}"
+	done
+	pair_ratio bypass_lo "${got[bypass]}" "${got[lo]}"
+	pair_ratio lopair_lonomod "${got[lopair]}" "${got[lonomod]}"
+	log "round $r: lo $(gbit "${got[lo]}"), bypass $(gbit "${got[bypass]}")," \
+		"lo+pair $(gbit "${got[lopair]}"), lo-nomod $(gbit "${got[lonomod]}")"
 done
+with_pair
 
 m_lo=$(show_median lo)
 m_bypass=$(show_median bypass)
@@ -269,8 +314,12 @@ kind_pair()
 declare -A tcp_last udp_last
 for ((r = 1; r <= xrounds; r++)); do
 	line=
-	for kind in vpair veth; do
+	# vpair first in odd rounds, veth first in even ones (see with_pair)
+	order="vpair veth"
+	((r % 2)) || order="veth vpair"
+	for kind in $order; do
 		kind_pair $kind || die "cannot create the $kind pair"
+		sleep 2
 		sample tcp_$kind "$kind TCP" $NS_B $NS_A 192.0.2.2 192.0.2.1
 		line+=", $kind TCP $(gbit "$LAST")"
 		tcp_last[$kind]=$LAST

@@ -301,6 +301,29 @@ link_add()
 	ip -n "$ns" link add "$name" type "$KIND" peer name "$peer" "$@"
 }
 
+# ends_up: vp0 192.0.2.1/24 in $ns0 and vp1 192.0.2.2/24 in $ns1, both
+# up: the two-namespace set-up most cases start from.
+ends_up()
+{
+	ipb "$ns0" <<-EOF || return
+		addr add 192.0.2.1/24 dev vp0
+		link set vp0 up
+	EOF
+	ipb "$ns1" <<-EOF
+		addr add 192.0.2.2/24 dev vp1
+		link set vp1 up
+	EOF
+}
+
+# setup_pair [OPTIONS OF THE PEER...]: new namespaces ns0 and ns1, a pair
+# with vp0 in ns0 and vp1 in ns1, addressed and up (ends_up).
+setup_pair()
+{
+	setup_ns ns0 ns1 || return
+	link_add "$ns0" vp0 vp1 netns "$ns1" "$@" || return
+	ends_up
+}
+
 # link_json NS DEV: the device's details (ip -d -j) in LINK_JSON.
 link_json()
 {

@@ -22,10 +22,14 @@ source "$(dirname "$0")"/lib_onehost.sh
 
 COUNT=3
 
-# oif_only NS DEV: DEV's net.ipv6.conf.DEV.use_oif_addrs_only.
-oif_only()
+# oif_only_is VAL [NS OF E1]: net.ipv6.conf.<end>.use_oif_addrs_only is
+# VAL on both ends, $E0 in ns0 and $E1 in ns0 or NS; VALS holds both.
+oif_only_is()
 {
-	nsexec "$1" sysctl -n "net.ipv6.conf.$2.use_oif_addrs_only"
+	local key=use_oif_addrs_only
+
+	VALS="$(nsexec "$ns0" sysctl -n "net.ipv6.conf.$E0.$key") $(nsexec "${2:-$ns0}" sysctl -n "net.ipv6.conf.$E1.$key")"
+	[ "$VALS" = "$1 $1" ]
 }
 
 # ping6_bound DEV DST: COUNT pings from ns0 bound to DEV; ping's output in
@@ -77,39 +81,31 @@ bypass_ipv6_device_bound()
 bypass_ipv6_srcsel_setting()
 {
 	local name="bypass: use_oif_addrs_only on both ends while bypassing, default back after"
-	local vals
 
 	onehost_setup vpair v6
 	check_err $? "setup failed"
 	setup_ns ns1
 	check_err $? "setup of a second namespace failed"
 
-	vals="$(oif_only "$ns0" "$E0") $(oif_only "$ns0" "$E1")"
-	[ "$vals" = "0 0" ]
-	check_err $? "bypass off: use_oif_addrs_only $vals on $E0 $E1, expected 0 0"
-
+	oif_only_is 0
+	check_err $? "bypass off: use_oif_addrs_only $VALS on $E0 $E1, expected 0"
 	set_bypass on
-	vals="$(oif_only "$ns0" "$E0") $(oif_only "$ns0" "$E1")"
-	[ "$vals" = "1 1" ]
-	check_err $? "bypass on: use_oif_addrs_only $vals on $E0 $E1, expected 1 1"
+	oif_only_is 1
+	check_err $? "bypass on: use_oif_addrs_only $VALS on $E0 $E1, expected 1"
 
 	# across namespaces vpair is veth: nothing of the bypass remains
 	ip -n "$ns0" link set "$E1" netns "$ns1"
 	check_err $? "moving $E1 to another namespace failed"
-	vals="$(oif_only "$ns0" "$E0") $(oif_only "$ns1" "$E1")"
-	[ "$vals" = "0 0" ]
-	check_err $? "ends apart: use_oif_addrs_only $vals on $E0 $E1, expected 0 0"
-
+	oif_only_is 0 "$ns1"
+	check_err $? "ends apart: use_oif_addrs_only $VALS on $E0 $E1, expected 0"
 	ip -n "$ns1" link set "$E1" netns "$ns0"
 	check_err $? "moving $E1 back failed"
-	vals="$(oif_only "$ns0" "$E0") $(oif_only "$ns0" "$E1")"
-	[ "$vals" = "1 1" ]
-	check_err $? "ends together again: use_oif_addrs_only $vals on $E0 $E1, expected 1 1"
+	oif_only_is 1
+	check_err $? "ends together again: use_oif_addrs_only $VALS on $E0 $E1, expected 1"
 
 	set_bypass off
-	vals="$(oif_only "$ns0" "$E0") $(oif_only "$ns0" "$E1")"
-	[ "$vals" = "0 0" ]
-	check_err $? "bypass off again: use_oif_addrs_only $vals on $E0 $E1, expected 0 0"
+	oif_only_is 0
+	check_err $? "bypass off again: use_oif_addrs_only $VALS on $E0 $E1, expected 0"
 
 	log_test "$name"
 }

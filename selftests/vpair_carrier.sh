@@ -7,8 +7,8 @@
 
 source "$(dirname "$0")"/lib.sh
 
-# setup_pair: vp0 192.0.2.1 in ns0, vp1 192.0.2.2 in ns1, both down.
-setup_pair()
+# setup_pair_down: vp0 192.0.2.1 in ns0, vp1 192.0.2.2 in ns1, both down.
+setup_pair_down()
 {
 	setup_ns ns0 ns1 || return
 	link_add "$ns0" vp0 vp1 netns "$ns1" || return
@@ -20,7 +20,7 @@ carrier_needs_both_ends_up()
 {
 	local name="carrier: only while both ends are up"
 
-	setup_pair
+	setup_pair_down
 	check_err $? "setup failed"
 
 	ip -n "$ns0" link set vp0 up
@@ -55,7 +55,7 @@ carrier_off_on()
 	local end
 
 	is_vpair "$name" || return
-	setup_pair
+	setup_pair_down
 	check_err $? "setup failed"
 	ip -n "$ns0" link set vp0 up && ip -n "$ns1" link set vp1 up
 	wait_until "$WAIT_TIMEOUT" link_has_carrier "$ns0" vp0

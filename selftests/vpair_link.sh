@@ -124,14 +124,7 @@ link_move_netns()
 	check_err $? "moving vp1 failed"
 	link_line "$ns0" vp0 && [[ $LINK_LINE == *"vp0@if"*"link-netns $ns1"* ]]
 	check_err $? "vp0 does not show its peer in $ns1"
-	ipb "$ns0" <<-EOF
-		addr add 192.0.2.1/24 dev vp0
-		link set vp0 up
-	EOF
-	ipb "$ns1" <<-EOF
-		addr add 192.0.2.2/24 dev vp1
-		link set vp1 up
-	EOF
+	ends_up
 	ping_ok "$ns0" 192.0.2.2
 	check_err $? "no ping from $ns0 to $ns1 after the move"
 

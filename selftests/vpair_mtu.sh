@@ -39,14 +39,7 @@ mtu_oversize_dropped()
 	setup_ns ns0 ns1 || return
 	link_add "$ns0" vp0 vp1 netns "$ns1" mtu 1280
 	check_err $? "ip link add failed"
-	ipb "$ns0" <<-EOF
-		addr add 192.0.2.1/24 dev vp0
-		link set vp0 up
-	EOF
-	ipb "$ns1" <<-EOF
-		addr add 192.0.2.2/24 dev vp1
-		link set vp1 up
-	EOF
+	ends_up
 
 	ping_ok "$ns0" 192.0.2.2 -s 1000
 	check_err $? "no ping with frames below both mtus"

@@ -6,21 +6,6 @@
 
 source "$(dirname "$0")"/lib.sh
 
-# setup_pair: vp0 192.0.2.1 in ns0, vp1 192.0.2.2 in ns1, both up.
-setup_pair()
-{
-	setup_ns ns0 ns1 || return
-	link_add "$ns0" vp0 vp1 netns "$ns1" || return
-	ipb "$ns0" <<-EOF || return
-		addr add 192.0.2.1/24 dev vp0
-		link set vp0 up
-	EOF
-	ipb "$ns1" <<-EOF
-		addr add 192.0.2.2/24 dev vp1
-		link set vp1 up
-	EOF
-}
-
 # qdisc_is KIND: vp0's root qdisc in ns0 is KIND; tc -s output in QDISC.
 qdisc_is()
 {

@@ -73,14 +73,7 @@ queues_set_channels()
 	ip -n "$ns0" link add vp0 numtxqueues 4 numrxqueues 4 type "$KIND" \
 		peer name vp1 netns "$ns1" numtxqueues 4 numrxqueues 4
 	check_err $? "ip link add with queue counts failed"
-	ipb "$ns0" <<-EOF
-		addr add 192.0.2.1/24 dev vp0
-		link set vp0 up
-	EOF
-	ipb "$ns1" <<-EOF
-		addr add 192.0.2.2/24 dev vp1
-		link set vp1 up
-	EOF
+	ends_up
 
 	nsexec "$ns0" ethtool -L vp0 tx 2 rx 1
 	check_err $? "ethtool -L vp0 tx 2 rx 1 failed"
