@@ -160,7 +160,7 @@ median()
 	printf '%s\n' "$@" | sort -n | awk '
 		{ v[NR] = $1 }
 		END { if (NR % 2) print v[(NR + 1) / 2];
-		      else printf "%d\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+		      else printf "%.0f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
 ratio()

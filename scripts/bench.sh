@@ -12,8 +12,8 @@
 #   -m FILE     the module to install (default: build ./vpair.ko for ABI)
 #
 # bench-guest.sh options (-r ROUNDS, -t SECONDS, -x) follow "--". The
-# default, 5 rounds of 3 s runs plus 3 rounds of vpair vs veth netns to
-# netns (-x), takes about five minutes under TCG on an idle machine. The
+# default, 5 rounds of 3 s runs plus 4 rounds of vpair vs veth netns to
+# netns (-x), takes about seven minutes under TCG on an idle machine. The
 # numbers go to the terminal and to bench.txt in the results folder.
 #
 # Under TCG every packet is emulated: absolute rates are far below a real
