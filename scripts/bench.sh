@@ -12,8 +12,8 @@
 #   -m FILE     the module to install (default: build ./vpair.ko for ABI)
 #
 # bench-guest.sh options (-r ROUNDS, -t SECONDS, -x) follow "--". The
-# default, 5 rounds of 3 s runs plus 4 rounds of vpair vs veth netns to
-# netns (-x), takes about seven minutes under TCG on an idle machine. The
+# default, 7 rounds of 4 s runs plus 4 rounds of vpair vs veth netns to
+# netns (-x), takes about twelve minutes under TCG. The
 # numbers go to the terminal and to bench.txt in the results folder.
 #
 # Under TCG every packet is emulated: absolute rates are far below a real
@@ -34,7 +34,7 @@ while getopts k:m: opt; do
 	esac
 done
 shift $((OPTIND - 1))
-[ $# -gt 0 ] || set -- -r 5 -t 3 -x
+[ $# -gt 0 ] || set -- -r 7 -t 4 -x
 
 "$here/deps.sh"
 [ -n "$abi" ] || abi=$("$here/kernel.sh" fetch "${VPAIR_SUITE:-bookworm}")
