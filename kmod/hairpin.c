@@ -79,8 +79,10 @@ void vpair_hairpin_route(struct sk_buff *skb, struct net_device *peer)
 	    !pskb_may_pull(skb, sizeof(*iph)))
 		return;
 
+	/* 127/8 never comes from a wire, hairpin or not. */
 	iph = (const struct iphdr *)skb->data;
 	if (ipv4_is_multicast(iph->daddr) || ipv4_is_lbcast(iph->daddr) ||
+	    ipv4_is_loopback(iph->daddr) || ipv4_is_loopback(iph->saddr) ||
 	    !__ip_dev_find(net, iph->saddr, false))
 		return;
 
