@@ -11,7 +11,10 @@
 #define _VPAIR_COMPAT_H
 
 #include <linux/capability.h>
+#include <linux/ethtool.h>
 #include <linux/netdevice.h>
+#include <linux/slab.h>
+#include <linux/string.h>
 #include <net/net_namespace.h>
 #include <net/route.h>
 #include <net/rtnetlink.h>
@@ -25,6 +28,20 @@ static inline void vpair_set_lltx(struct net_device *dev)
 	dev->lltx = true;
 #endif
 }
+
+#ifndef kzalloc_obj
+/* Typed allocation, newer than 6.12: one zeroed object of @P's type. */
+#define kzalloc_obj(P, gfp)	kzalloc(sizeof(P), gfp)
+#endif
+
+#ifndef VPAIR_HAVE_ETHTOOL_PUTS
+/* 6.8 added ethtool_puts() for a string that needs no format. */
+static inline void ethtool_puts(u8 **data, const char *str)
+{
+	strscpy_pad(*data, str, ETH_GSTRING_LEN);
+	*data += ETH_GSTRING_LEN;
+}
+#endif
 
 #ifndef dst_rtable
 /* 6.11 added a typed accessor from a dst_entry to its rtable. */
@@ -42,22 +59,30 @@ struct rtnl_newlink_params {
 	struct nlattr **tb;
 	struct nlattr **data;
 };
+#endif
 
-#define VPAIR_NEWLINK_COMPAT(fn)					\
-static int fn##_compat(struct net *src_net, struct net_device *dev,	\
-		       struct nlattr *tb[], struct nlattr *data[],	\
-		       struct netlink_ext_ack *extack)			\
-{									\
-	struct rtnl_newlink_params params = {				\
-		.src_net = src_net,					\
-		.tb = tb,						\
-		.data = data,						\
-	};								\
-									\
-	return fn(dev, &params, extack);				\
+/* netlink.c, written against the 6.14 interface */
+int vpair_newlink(struct net_device *dev, struct rtnl_newlink_params *params,
+		  struct netlink_ext_ack *extack);
+
+#ifndef VPAIR_HAVE_NEWLINK_PARAMS
+/* What rtnl_link_ops.newlink is before 6.14: a wrapper. */
+static inline int vpair_newlink_compat(struct net *src_net,
+				       struct net_device *dev,
+				       struct nlattr *tb[],
+				       struct nlattr *data[],
+				       struct netlink_ext_ack *extack)
+{
+	struct rtnl_newlink_params params = {
+		.src_net = src_net,
+		.tb = tb,
+		.data = data,
+	};
+
+	return vpair_newlink(dev, &params, extack);
 }
 
-#define VPAIR_NEWLINK_OP(fn)	fn##_compat
+#define VPAIR_NEWLINK_OP	vpair_newlink_compat
 
 /*
  * Returns a reference the caller puts, or an ERR_PTR. 6.13 moved this into
@@ -78,8 +103,7 @@ vpair_peer_net(struct rtnl_newlink_params *params, struct nlattr **peer_tb)
 	return net;
 }
 #else
-#define VPAIR_NEWLINK_COMPAT(fn)
-#define VPAIR_NEWLINK_OP(fn)	fn
+#define VPAIR_NEWLINK_OP	vpair_newlink
 
 /* The core holds the peer's namespace; take our own reference to put. */
 static inline struct net *

@@ -184,7 +184,7 @@ struct vpair_cable *vpair_cable_alloc(void)
 {
 	struct vpair_cable *cable;
 
-	cable = kzalloc(sizeof(*cable), GFP_KERNEL);
+	cable = kzalloc_obj(*cable, GFP_KERNEL);
 	if (!cable)
 		return NULL;
 

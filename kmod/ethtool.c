@@ -48,9 +48,9 @@ static void vpair_get_strings(struct net_device *dev, u32 sset, u8 *buf)
 	if (sset != ETH_SS_STATS)
 		return;
 
-	ethtool_sprintf(&buf, "peer_ifindex");
+	ethtool_puts(&buf, "peer_ifindex");
 	for (i = 0; i < VPAIR_STAT_NUM; i++)
-		ethtool_sprintf(&buf, "%s", vpair_stat_names[i]);
+		ethtool_puts(&buf, vpair_stat_names[i]);
 }
 
 static void vpair_get_ethtool_stats(struct net_device *dev,

@@ -112,9 +112,8 @@ static void vpair_attach(struct net_device *dev, struct vpair_cable *cable,
  * allocated for us. Without a peer attribute, the peer takes @dev's own
  * link attributes (mtu, queues...) but never its name or address.
  */
-static int vpair_newlink(struct net_device *dev,
-			 struct rtnl_newlink_params *params,
-			 struct netlink_ext_ack *extack)
+int vpair_newlink(struct net_device *dev, struct rtnl_newlink_params *params,
+		  struct netlink_ext_ack *extack)
 {
 	struct nlattr *peer_tb[IFLA_MAX + 1], **tb = params->tb;
 	struct nlattr **data = params->data, **ptb = tb;
@@ -209,8 +208,6 @@ out:
 	return err;
 }
 
-VPAIR_NEWLINK_COMPAT(vpair_newlink)
-
 static int vpair_changelink(struct net_device *dev, struct nlattr *tb[],
 			    struct nlattr *data[],
 			    struct netlink_ext_ack *extack)
@@ -276,7 +273,7 @@ struct rtnl_link_ops vpair_link_ops = {
 	.priv_size	= sizeof(struct vpair_priv),
 	.setup		= vpair_setup,
 	.validate	= vpair_validate,
-	.newlink	= VPAIR_NEWLINK_OP(vpair_newlink),
+	.newlink	= VPAIR_NEWLINK_OP,
 	.changelink	= vpair_changelink,
 	.dellink	= vpair_dellink,
 	.get_size	= vpair_get_size,
