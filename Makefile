@@ -5,6 +5,8 @@
 #   make               module + plugin (KDIR=... to pick the kernel headers)
 #   make demo          build, then show vpair working (here or in a VM)
 #   make check         everything a CI runs: build, lint, selftests in a VM
+#   make check KERNELS=all   the same for every Debian kernel (or a list:
+#                      KERNELS="bookworm experimental", SUITE=ABI pins one)
 #   make install       module into /lib/modules/<kver>/updates, plugin into
 #                      Debian's ip lib dir
 #   make dkms-install  the same module through DKMS (rebuilt on kernel updates)
@@ -102,8 +104,10 @@ checkpatch:
 sparse: kdir-check
 	$(KBUILD) W=$(W) C=2 modules
 
+# KERNELS: Debian suites (their newest kernel) or SUITE=ABI; each is built
+# and tested in a root of its own release, DKMS included (scripts/matrix.sh).
 check:
-	@scripts/check.sh
+	@scripts/check.sh $(KERNELS)
 
 demo:
 	@scripts/demo.sh
@@ -124,7 +128,7 @@ bench:
 	@scripts/bench.sh
 
 help:
-	@sed -n '3,13s/^# \{0,1\}//p' Makefile
+	@sed -n '3,15s/^# \{0,1\}//p' Makefile
 	@echo "  other targets: module plugin selftests install-module install-plugin"
 	@echo "                 uninstall dkms-uninstall checkpatch sparse clean"
 	@echo "  KDIR=$(KDIR)"

@@ -3,18 +3,25 @@
 #
 # `make check`: what CI runs, and what a developer runs before sending.
 #
-#   1. install what is missing (deps.sh), fetch the newest Debian kernel of
-#      $VPAIR_SUITE (default bookworm) and its headers (kernel.sh)
-#   2. build the module at W=1 against those headers, the plugin and the
-#      selftests; checkpatch --strict and sparse: each one host-side test
-#   3. boot that kernel in a VM with the module installed, run the selftests
-#      there (guest-check.sh)
-#   4. one report: the host tests, then the guest's, renumbered, and last
-#      "N passed, N failed, N skipped" over both
+#   check.sh [KERNEL...]   (make check KERNELS="...")
+#
+#   1. install what is missing (deps.sh) and the kselftest headers
+#   2. build the plugin and the selftests: each one host-side test
+#   3. per kernel (matrix.sh): build the module at W=1, sparse, that
+#      release's checkpatch --strict, then boot the kernel in a VM with the
+#      module installed and run the selftests there (guest-check.sh)
+#   4. one report: the host tests, then each kernel's, renumbered, and last
+#      "N passed, N failed, N skipped" over all of them
+#
+# With no KERNEL, the newest kernel of $VPAIR_SUITE (default bookworm, the
+# host's release) is built and booted with the host's tools. With KERNELS
+# (SUITE, SUITE=ABI pinned, or all: see matrix.sh), every kernel is built in
+# a Debian root of its own release, installed there with DKMS, and booted
+# with that root as the guest's userland; test names start with the ABI.
 #
 # Logs go to a results folder under $VPAIR_CACHE/results (the last run is
 # also results/latest); the terminal gets one line per step and the report.
-# Exit status: non-zero when any test failed or the VM gave no results.
+# Exit status: non-zero when any test failed or a VM gave no results.
 
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -22,7 +29,16 @@ here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/.." && pwd)
 cd "$repo" || exit
 
-suite=${VPAIR_SUITE:-bookworm}
+matrix_args=()
+prefix=
+if [ $# -gt 0 ]; then
+	# shellcheck disable=SC2206 # a list of words
+	kernels=($*)
+	matrix_args=(-d)
+	prefix=1
+else
+	kernels=("${VPAIR_SUITE:-bookworm}")
+fi
 res=$VPAIR_CACHE/results/check-$(date +%Y%m%d-%H%M%S)
 mkdir -p "$res"
 ln -sfn "$res" "$VPAIR_CACHE/results/latest"
@@ -63,7 +79,7 @@ host_test()
 	fi
 }
 
-# Kbuild and sparse warnings look like "file:line:col: warning: text".
+# Kbuild and compiler warnings look like "file:line:col: warning: text".
 no_warnings()
 {
 	! grep -E ':[0-9]+(:[0-9]+)?: (warning|error):|^(WARNING|ERROR):' "$1" \
@@ -74,17 +90,6 @@ fatal=
 
 step deps "$here/deps.sh" || fatal="cannot install the build and test dependencies"
 
-abi=
-if [ -z "$fatal" ]; then
-	if step kernel "$here/kernel.sh" fetch "$suite"; then
-		abi=$(tail -n 1 "$res/kernel.log")
-		kdir=$("$here/kernel.sh" kdir "$abi")
-		[ -n "$kdir" ] || fatal="no headers for $abi"
-	else
-		fatal="cannot fetch the $suite kernel"
-	fi
-fi
-
 ksft=
 if [ -z "$fatal" ]; then
 	if step ksft "$here/ksft-headers.sh"; then
@@ -94,23 +99,13 @@ if [ -z "$fatal" ]; then
 	fi
 fi
 
-built=0
 if [ -z "$fatal" ]; then
-	# From clean, so every warning is seen again, not just those of files
-	# that changed since the last build.
-	make -s -C "$kdir" M="$repo" clean >/dev/null 2>&1
-	step module make KDIR="$kdir" W=1 module
-	rc=$?
-	no_warnings "$res/module.log"
-	host_test $((rc || $?)) "build: vpair.ko for $abi, W=1, no warnings"
-	[ $rc = 0 ] && built=1
-
 	make -s -C iplink-plugin clean >/dev/null 2>&1
 	step plugin make plugin
 	rc=$?
 	no_warnings "$res/plugin.log"
 	host_test $((rc || $?)) "build: link_vpair.so, no warnings"
-	[ $rc = 0 ] || built=0
+	[ $rc = 0 ] || fatal="the plugin does not build"
 
 	if [ -f selftests/Makefile ]; then
 		step selftests make -C selftests KSFT_INC="$ksft"
@@ -120,54 +115,44 @@ if [ -z "$fatal" ]; then
 		rc=1
 	fi
 	host_test $rc "build: selftests"
-
-	step checkpatch make checkpatch
-	host_test $? "lint: checkpatch.pl --strict on kmod/ and include/"
-
-	step sparse make KDIR="$kdir" sparse
-	rc=$?
-	no_warnings "$res/sparse.log"
-	host_test $((rc || $?)) "lint: sparse (C=2), no warnings"
 fi
 
-# The guest suite. Its absence is a failure of its own, with the reason.
-guest_tap=$res/guest/selftests.tap
-vm_problem=
-if [ -n "$fatal" ]; then
-	vm_problem="not run: $fatal"
-elif [ $built = 0 ]; then
-	vm_problem="not run: the module or the plugin did not build"
-else
-	say "check: booting $abi in a VM for the selftests (log: $res/vm.log)"
-	step vm "$here/vm.sh" -k "$abi" -m vpair.ko -o "$res/guest" \
-		-- scripts/guest-check.sh
-	rc=$?
-	if [ $rc = 125 ]; then
-		vm_problem="the VM gave no results: $(grep '^vpair:' "$res/vm.log" | tail -n 1)"
-	elif [ ! -s "$guest_tap" ]; then
-		vm_problem="the guest wrote no TAP output (exit $rc)"
-	elif ! grep -Eq '^[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$' "$guest_tap"; then
-		vm_problem="run_tests ended without its summary line (exit $rc): $(tail -n 1 "$guest_tap")"
-	elif [ $rc != 0 ] && ! grep -q '^not ok' "$guest_tap"; then
-		vm_problem="run_tests exited $rc with no failed test"
-	fi
+# The kernels. matrix.sh says one line per kernel on the terminal; its
+# summary goes to matrix.log.
+if [ -z "$fatal" ]; then
+	say "check: kernels ${kernels[*]} (their summary: $res/matrix.log)"
+	start=$(date +%s)
+	"$here/matrix.sh" "${matrix_args[@]}" -o "$res" "${kernels[@]}" \
+		>"$res/matrix.log"
+	times+=("kernels=$(($(date +%s) - start))")
 fi
 
 # CI keeps only the console: show there why each failed step failed.
 if [ "${CI:-}" = true ]; then
-	for log in "$res"/*.log.warnings; do
-		[ -s "$log" ] || continue
-		echo "--- warnings in ${log##*/}:"
+	for log in "$res"/*.log "$res"/*/build.log "$res"/*/sparse.log; do
+		no_warnings "$log" 2>/dev/null && continue
+		echo "--- warnings in ${log#"$res"/}:"
+		head -n 40 "$log.warnings"
+	done
+	for log in "$res"/*/checkpatch.log; do
+		grep -q '^total: ' "$log" || continue
+		echo "--- ${log#"$res"/}:"
 		head -n 40 "$log"
+	done
+	for log in "$res"/*/dkms/dkms.log; do
+		grep -q '^installed: ' "$log" && continue
+		echo "--- end of ${log#"$res"/}:"
+		tail -n 40 "$log"
 	done
 	for name in "${failed_steps[@]}"; do
 		echo "--- end of $name.log:"
 		tail -n 40 "$res/$name.log"
 	done
-	if [ -f "$guest_tap" ] && grep -q '^not ok' "$guest_tap"; then
-		echo "--- failed guest tests, with the lines before them:"
-		grep -B 15 '^not ok' "$guest_tap" | head -n 300
-	fi
+	for tap in "$res"/*/guest/selftests.tap; do
+		[ -f "$tap" ] && grep -q '^not ok' "$tap" || continue
+		echo "--- failed guest tests in ${tap#"$res"/}, with the lines before them:"
+		grep -B 15 '^not ok' "$tap" | head -n 300
+	done
 fi
 
 # The report.
@@ -190,25 +175,35 @@ report()
 times+=("total=$(($(date +%s) - t0))")
 {
 	echo "TAP version 13"
-	echo "# host: $(uname -n), kernel built for: ${abi:-none}"
+	echo "# host: $(uname -n), kernels: ${kernels[*]}"
 	for t in "${host_tap[@]}"; do
 		report "${t%%	*}" "${t#*	}"
 	done
 	if [ -n "$fatal" ]; then
 		report "not ok" "setup: $fatal"
 	fi
-	if [ -f "$guest_tap" ]; then
-		echo "# guest: selftests in a VM running $abi"
+	if [ -z "$fatal" ] && [ ! -s "$res/kernels" ]; then
+		report "not ok" "kernels: matrix.sh ran none (see $res/matrix.log)"
+	fi
+	# matrix.sh lists the suites it ran, "all" expanded.
+	while read -r suite; do
+		abi=$(sed -n 's/^abi=//p' "$res/$suite/info" 2>/dev/null)
+		if [ ! -s "$res/$suite/tests.tap" ]; then
+			report "not ok" "$suite: no results (see $res/matrix.log)"
+			continue
+		fi
 		while IFS= read -r line; do
-			if [[ $line =~ ^(not\ ok|ok)\ [0-9]+\ *-?\ *(.*)$ ]]; then
-				report "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}"
-			fi
-		done <"$guest_tap"
-	fi
-	if [ -n "$vm_problem" ]; then
-		report "not ok" "vm: $vm_problem"
-	fi
+			case $line in
+			'#'*) echo "$line" ;;
+			*) report "${line%%	*}" "${prefix:+${abi:-$suite}: }${line#*	}" ;;
+			esac
+		done <"$res/$suite/tests.tap"
+	done < <([ -n "$fatal" ] || cat "$res/kernels" 2>/dev/null)
 	echo "1..$n"
+	if [ -n "$prefix" ] && [ -f "$res/summary.tap" ]; then
+		echo "# kernels:"
+		sed 's/^/#   /' "$res/summary.tap"
+	fi
 	echo "# times (s): ${times[*]}"
 	echo "# logs: $res"
 	echo "$pass passed, $fail failed, $skip skipped"

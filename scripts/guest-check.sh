@@ -3,11 +3,13 @@
 #
 # Runs inside the VM (scripts/vm.sh), from the repository, which is read-only
 # there: everything written goes to $VPAIR_RESULTS (the host sees it) or /tmp.
-# The module is already installed by the host's staging; the plugin is
-# installed here, where a lab host would have it after `make install`.
+# The module is already installed by the host's staging (or by DKMS); the
+# plugin is installed here, where a lab host would have it after
+# `make install`.
 #
 #   guest-check.sh [selftests]  the suite: $VPAIR_RESULTS/selftests.tap (its
-#                               TAP output), dmesg.txt, guest-info.txt
+#                               TAP output), dmesg.txt, guest-info.txt, and
+#                               module.tap: the installed module autoloads
 #   guest-check.sh demo         examples/demo-bridge.sh (for `make demo`)
 #
 # Exits with the status of what it ran.
@@ -33,8 +35,45 @@ else
 	echo "# guest-check: iplink-plugin/link_vpair.so not built" >&2
 fi
 
+# The installed module, not one the suite loads by path, must come up by
+# itself when a user first asks for the link type: one TAP line of its
+# own, with where modprobe found it (updates/dkms/ when DKMS put it there).
+autoload_check()
+{
+	local name="module: the installed vpair autoloads on ip link add ... type vpair"
+	local ns=vpair-autoload err=
+
+	modprobe -q -r vpair 2>/dev/null
+	if [ -d /sys/module/vpair ]; then
+		err="vpair is loaded and cannot be unloaded"
+	elif ! ip netns add "$ns"; then
+		err="ip netns add failed"
+	else
+		if ! ip -n "$ns" link add vp0 type vpair peer name vp1; then
+			err="ip link add vp0 type vpair failed"
+		elif [ ! -d /sys/module/vpair ]; then
+			err="the link exists, yet no vpair module is loaded"
+		elif [ "$(cat /sys/module/vpair/srcversion 2>/dev/null)" != \
+		       "$(modinfo -F srcversion vpair 2>/dev/null)" ]; then
+			err="the loaded vpair is not the installed one"
+		elif ! ip -n "$ns" link show vp1 >/dev/null; then
+			err="no peer vp1"
+		fi
+		ip netns del "$ns"
+	fi
+	echo "TAP version 13"
+	echo "1..1"
+	if [ -z "$err" ]; then
+		echo "ok 1 $name ($(modinfo -n vpair))"
+	else
+		echo "# $err"
+		echo "not ok 1 $name"
+	fi
+}
+
 case ${1:-selftests} in
 selftests)
+	autoload_check | tee "$res/module.tap"
 	# The host built everything; make only runs the tests here. Its
 	# output is the TAP stream, kept whole for the report.
 	make --no-print-directory -C selftests run_tests 2>&1 |

@@ -5,7 +5,7 @@
 # create pairs with the plugin (the peer in another namespace too), ping
 # across namespaces, ping between two addresses of one namespace over a
 # loopback_bypass pair, unload, and a kernel log without complaints. Runs
-# in the VM (vm-root.sh or vm.sh) with vpair installed; the full suite is
+# in the VM (vm.sh, -s or -k) with vpair installed; the full suite is
 # guest-check.sh's. TAP on stdout and in $VPAIR_RESULTS/smoke.tap; exit 0
 # when every check passed.
 

@@ -10,6 +10,9 @@
 #   kernel.sh path ABI        key=value lines: abi suite tree vmlinuz modules kdir
 #   kernel.sh vmlinuz|modules|tree|kdir ABI   one of those values
 #   kernel.sh list            ABIs in the cache
+#   kernel.sh checkpatch SUITE [ABI]  checkpatch.pl of the kernel series
+#                             of ABI (default: SUITE's newest), from that
+#                             release's linux-source; prints its path
 #
 # The ABI (6.1.0-56-amd64, 7.3-amd64, ...) is read from the Depends of the
 # suite's linux-image-amd64 meta package, so a kernel Debian ships tomorrow is
@@ -174,6 +177,50 @@ cmd_one()
 	cmd_path "$abi" | sed -n "s/^$key=//p"
 }
 
+# checkpatch.pl changes with the kernel (7.x knows kzalloc_obj, 6.8 added
+# ethtool_puts): each release's code is held to its own. The script and
+# its two data files come from linux-source-<major.minor>: the host's
+# tarball when it is that series, else the release's .deb, streamed and
+# then deleted. Extracted once per package version, next to the kselftest
+# headers.
+cmd_checkpatch()
+{
+	local suite=$1 abi=${2:-} mm pkg ver dir debs deb m members=
+
+	[ -n "$abi" ] || abi=$(newest_abi "$suite")
+	mm=$(sed -nE 's/^([0-9]+\.[0-9]+).*/\1/p' <<<"$abi")
+	[ -n "$mm" ] || die "no kernel series in '$abi'"
+	pkg=linux-source-$mm
+	if [ -f "/usr/src/$pkg.tar.xz" ]; then
+		exec "$(dirname "$0")/ksft-headers.sh" checkpatch
+	fi
+	suite_update "$suite" || die "cannot read the $suite archive"
+	ver=$(suite_apt "$suite" apt-cache show --no-all-versions "$pkg" \
+		2>/dev/null | sed -n 's/^Version: //p')
+	[ -n "$ver" ] || die "no $pkg in $suite"
+	dir=$VPAIR_CACHE/ksft/${pkg}_$ver
+	if [ ! -f "$dir/.done" ]; then
+		debs=$VPAIR_CACHE/apt/$suite/archives
+		say "downloading $pkg $ver ($suite) for its checkpatch.pl"
+		rm -f "$debs/${pkg}"_*.deb
+		suite_download "$suite" "$debs" "$pkg" || die "cannot download $pkg"
+		deb=$(ls -1 "$debs/${pkg}"_*.deb | tail -n 1)
+		for m in checkpatch.pl spelling.txt const_structs.checkpatch; do
+			members="$members $pkg/scripts/$m"
+		done
+		rm -rf "$dir"
+		mkdir -p "$dir"
+		# shellcheck disable=SC2086 # one word per member
+		dpkg-deb --fsys-tarfile "$deb" |
+			tar -xO "./usr/src/$pkg.tar.xz" |
+			tar -xJ -C "$dir" --strip-components=1 $members ||
+			die "cannot extract checkpatch.pl from $deb"
+		rm -f "$deb"
+		touch "$dir/.done"
+	fi
+	echo "$dir/scripts/checkpatch.pl"
+}
+
 [ $# -ge 1 ] || usage
 cmd=$1
 shift
@@ -191,6 +238,10 @@ path)
 vmlinuz|modules|tree|kdir|suite)
 	[ $# = 1 ] || usage
 	cmd_one "$cmd" "$1"
+	;;
+checkpatch)
+	{ [ $# -ge 1 ] && [ $# -le 2 ]; } || usage
+	cmd_checkpatch "$@"
 	;;
 list)
 	for d in "$KERNELS"/*/; do

@@ -1,25 +1,31 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Every Debian kernel vpair supports, one after the other: built with its
-# own release's compiler (W=1, then sparse), optionally through DKMS, then
-# booted in a VM with its own release's userland running the selftests.
-# A kernel that fails is reported by name and the others still run.
+# The kernels under test, one after the other: each built at W=1 with its
+# own release's compiler, then sparse and that release's checkpatch.pl
+# --strict, optionally DKMS, then booted in a VM running the selftests. A
+# kernel that fails is reported by name and the others still run.
+# check.sh (`make check`) runs this and makes one report of its results.
 #
-#   matrix.sh [-s] [-d] [KERNEL...]
+#   matrix.sh [-s] [-d] [-o DIR] [KERNEL...]
 #
-#   KERNEL   SUITE (its newest kernel, read from the archive now) or
-#            SUITE=ABI (pinned, while the archive still has it). Default:
-#            $VPAIR_KERNELS, else "bookworm trixie sid experimental".
+#   KERNEL   SUITE (its newest kernel, read from the archive now),
+#            SUITE=ABI (pinned, while the archive still has it), or all
+#            (bookworm trixie sid experimental). Default: $VPAIR_KERNELS,
+#            else all.
 #   -s       the smoke test (guest-smoke.sh) instead of the whole suite
 #            (guest-check.sh)
-#   -d       also DKMS: dkms add/build/install in the release's root, and
-#            the VM runs the module DKMS installed
+#   -d       every kernel in its release's Debian root (roots.sh), DKMS
+#            too: dkms add/build/install there, and the VM runs the
+#            module DKMS installed, with that release's userland. Without
+#            -d the host's own release (bookworm) is built and booted with
+#            the host's tools, as plain `make check` does.
+#   -o DIR   results folder (default: $VPAIR_CACHE/results/matrix-<date>)
 #
-# The host's own release (bookworm) is built and booted with the host's
-# tools, as check.sh does, unless -d asks for its root; the others use
-# roots.sh's Debian roots. Results: $VPAIR_CACHE/results/matrix-<date>/
-# (one folder per kernel, summary.txt); the last line printed is
+# Per kernel, DIR/<suite>/ holds the logs, guest/ (what the VM wrote),
+# info (key=value: abi suite gcc ip) and tests.tap: the kernel's tests in
+# order, "ok|not ok<TAB>name" a line, "#" lines between. DIR/summary.txt
+# has one row per kernel; its last line, printed last, is
 # "N passed, N failed, N skipped", counting kernels.
 
 set -u
@@ -28,24 +34,34 @@ here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/.." && pwd)
 cd "$repo" || exit 1
 
+ALL="bookworm trixie sid experimental"
+
 smoke=
 dkms=
-while getopts sd opt; do
+res=
+while getopts sdo: opt; do
 	case $opt in
 	s) smoke=1 ;;
 	d) dkms=1 ;;
-	*) sed -n '/^#   matrix.sh/,/^#   -d/p' "$0" >&2; exit 2 ;;
+	o) res=$OPTARG ;;
+	*) sed -n '/^#   matrix.sh/,/^#   -o/p' "$0" >&2; exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
 # shellcheck disable=SC2206 # a list of words
-kernels=(${@:-${VPAIR_KERNELS:-bookworm trixie sid experimental}})
+kernels=(${@:-${VPAIR_KERNELS:-all}})
+# shellcheck disable=SC2206
+[ "${kernels[*]}" = all ] && kernels=($ALL)
 
-res=$VPAIR_CACHE/results/matrix-$(date +%Y%m%d-%H%M%S)
+if [ -z "$res" ]; then
+	res=$VPAIR_CACHE/results/matrix-$(date +%Y%m%d-%H%M%S)
+	ln -sfn "$res" "$VPAIR_CACHE/results/matrix-latest"
+fi
 mkdir -p "$res"
-ln -sfn "$res" "$VPAIR_CACHE/results/matrix-latest"
+res=$(cd "$res" && pwd)
 export VPAIR_LOGS=$res/logs
 host=$(host_codename)
+rm -f "$res/summary.tap" "$res/kernels"
 
 # Kbuild and sparse warnings look like "file:line:col: warning: text".
 warnings()
@@ -65,7 +81,27 @@ timed()
 	return $rc
 }
 
-# The host-built parts the guest runs: the plugin and the selftests.
+# result RC NAME: one test of this kernel; RC "skip REASON" skips it.
+result()
+{
+	local rc=$1 name=$2
+
+	case $rc in
+	0) echo "ok	$name" ;;
+	skip*) echo "ok	$name # SKIP ${rc#skip }" ;;
+	*) echo "not ok	$name"; kfail=$((kfail + 1)) ;;
+	esac >>"$out/tests.tap"
+}
+
+# The test lines of a TAP stream as "ok|not ok<TAB>name", in order; the
+# nested output of kselftest's runner is indented or commented, not matched.
+tap_lines()
+{
+	sed -nE 's/^(not ok|ok) [0-9]+ *-? *(.*)$/\1\t\2/p' "$@" 2>/dev/null
+}
+
+# The host-built parts the guest runs: the plugin and the selftests (no-ops
+# when check.sh has just built them).
 if ! make -s plugin >"$res/plugin.log" 2>&1; then
 	say "matrix: the plugin does not build (see $res/plugin.log)"
 fi
@@ -90,6 +126,25 @@ build_on_host()
 	return $rc
 }
 
+# checkpatch.pl differs between releases; the same script's verdict on the
+# same files is only computed once per run.
+declare -A cp_done
+checkpatch()
+{
+	local cp=$1 log=$2 sum
+
+	sum=$(cat "$cp" "${cp%/*}"/spelling.txt "${cp%/*}"/const_structs.checkpatch |
+		md5sum | cut -d' ' -f1)
+	if [ -z "${cp_done[$sum]:-}" ]; then
+		make -s checkpatch CHECKPATCH="$cp" >"$log" 2>&1
+		cp_done[$sum]="$?	$log"
+	elif [ "${cp_done[$sum]#*	}" != "$log" ]; then
+		echo "the same checkpatch.pl as in ${cp_done[$sum]#*	}:" >"$log"
+		cat "${cp_done[$sum]#*	}" >>"$log"
+	fi
+	return "${cp_done[$sum]%%	*}"
+}
+
 n=0 pass=0 fail=0
 rows=()
 for k in "${kernels[@]}"; do
@@ -97,19 +152,25 @@ for k in "${kernels[@]}"; do
 	pin=
 	[ "$k" != "$suite" ] && pin=${k#*=}
 	out=$res/$suite
+	rm -rf "$out"
 	mkdir -p "$out"
+	echo "$suite" >>"$res/kernels"
 	n=$((n + 1))
+	kfail=0
 	t_root=0 t_build=0 t_dkms=0 t_vm=0
-	abi='?' build=- sparse=- dk=- tests=- problem=
+	abi='?' build=- sparse=- cpatch=- dk=- tests=- problem=
 	ko=$out/vpair.ko
 	use_root=1
 	[ "$suite" = "$host" ] && [ -z "$dkms" ] && use_root=
 
 	say "matrix: $k"
 	if [ -n "$use_root" ]; then
-		if timed t_root "$here/roots.sh" ensure "$suite" $pin \
+		if timed t_root "$here/roots.sh" ensure "$suite" ${pin:+"$pin"} \
 			>"$out/root.log" 2>&1; then
 			abi=$(tail -n 1 "$out/root.log")
+			sed -n '/^\(abi\|suite\|gcc\|ip\)=/p' \
+				"$("$here/roots.sh" path "$suite")/etc/vpair-root" \
+				>"$out/info"
 		else
 			problem="no $suite root (see $out/root.log)"
 		fi
@@ -119,9 +180,22 @@ for k in "${kernels[@]}"; do
 			abi=$(tail -n 1 "$out/root.log")
 			[ -z "$pin" ] || [ "$pin" = "$abi" ] ||
 				problem="$pin pinned, the archive has $abi"
+			{
+				echo "abi=$abi"
+				echo "suite=$suite"
+				echo "gcc=$(gcc -dumpfullversion)"
+				echo "ip=$(ip -V)"
+				echo "tools=the host's"
+			} >"$out/info"
 		else
 			problem="cannot fetch the $suite kernel (see $out/root.log)"
 		fi
+	fi
+	if [ -n "$problem" ]; then
+		result 1 "setup: $problem"
+	else
+		echo "# kernel $abi ($suite$([ -z "$use_root" ] && echo ", host's tools")): gcc $(sed -n 's/^gcc=//p' "$out/info"), $(sed -n 's/^ip=ip utility, //p' "$out/info")" \
+			>>"$out/tests.tap"
 	fi
 
 	if [ -z "$problem" ]; then
@@ -133,18 +207,40 @@ for k in "${kernels[@]}"; do
 		rc=$?
 		build="$(warnings "$out/build.log") warnings"
 		sparse="$(warnings "$out/sparse.log") warnings"
+		[ $rc = 1 ] && build=FAILED
+		[ $rc = 2 ] && sparse=FAILED
+		result "$([ "$build" = "0 warnings" ]; echo $?)" \
+			"build: vpair.ko for $abi, W=1, no warnings"
 		if [ $rc = 1 ]; then
-			build=FAILED
+			sparse=-
+			result "skip the module does not build" "lint: sparse (C=2), no warnings"
 			problem="the module does not build (see $out/build.log)"
-		elif [ $rc = 2 ]; then
-			sparse=FAILED
+		else
+			result "$([ "$sparse" = "0 warnings" ]; echo $?)" \
+				"lint: sparse (C=2), no warnings"
 		fi
-		[ "$build" = "0 warnings" ] && [ "$sparse" = "0 warnings" ] ||
-			problem=${problem:-"build: $build, sparse: $sparse"}
+
+		if [ -n "$use_root" ]; then
+			cp=$("$here/kernel.sh" checkpatch "$suite" "$abi" 2>"$out/checkpatch.log")
+		else
+			cp=$("$here/ksft-headers.sh" checkpatch 2>"$out/checkpatch.log")
+		fi
+		src=${cp%/scripts/checkpatch.pl}
+		src=${src##*/}
+		if [ -n "$cp" ] && checkpatch "$cp" "$out/checkpatch.log"; then
+			cpatch=ok
+		else
+			cpatch=FAILED
+		fi
+		result "$([ $cpatch = ok ]; echo $?)" \
+			"lint: checkpatch.pl --strict of ${src:-?} on kmod/ and include/"
 	fi
 
 	if [ -z "$problem" ] && [ -n "$dkms" ]; then
-		if timed t_dkms "$here/roots.sh" dkms "$suite" "$out/dkms"; then
+		timed t_dkms "$here/roots.sh" dkms "$suite" "$out/dkms"
+		rc=$?
+		result $rc "dkms: add, build, install for $abi ($(head -n 1 "$out/dkms/dkms.log"))"
+		if [ $rc = 0 ]; then
 			dk=ok
 			ko=$(ls "$out"/dkms/vpair.ko* | head -n 1)
 		else
@@ -153,49 +249,70 @@ for k in "${kernels[@]}"; do
 		fi
 	fi
 
-	if [ -z "$problem" ] || [[ $problem == build:* ]]; then
+	# The VM runs unless there is no module to run: lint findings are
+	# reported, and the tests still tell whether the kernel works.
+	if [ -z "$problem" ]; then
 		if [ -n "$smoke" ]; then
 			cmd=(scripts/guest-smoke.sh)
-			tap=$out/guest/smoke.tap
+			taps=("$out/guest/smoke.tap")
 		else
 			cmd=(scripts/guest-check.sh)
-			tap=$out/guest/selftests.tap
+			taps=("$out/guest/module.tap" "$out/guest/selftests.tap")
 		fi
 		if [ -n "$use_root" ]; then
-			timed t_vm "$here/vm-root.sh" -s "$suite" -m "$ko" \
-				-o "$out/guest" -- "${cmd[@]}" >"$out/vm.log" 2>&1
+			vm=(-s "$suite")
 		else
-			timed t_vm "$here/vm.sh" -k "$abi" -m "$ko" \
-				-o "$out/guest" -- "${cmd[@]}" >"$out/vm.log" 2>&1
+			vm=(-k "$abi")
 		fi
+		timed t_vm "$here/vm.sh" "${vm[@]}" -m "$ko" -o "$out/guest" \
+			-- "${cmd[@]}" >"$out/vm.log" 2>&1
 		rc=$?
-		tests=$(grep -Eo '[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped' \
-			"$tap" 2>/dev/null | tail -n 1)
-		if [ $rc = 125 ] || [ -z "$tests" ]; then
-			tests="no results"
-			problem=${problem:-"the VM gave no results (see $out/vm.log)"}
-		elif [ $rc != 0 ]; then
-			problem=${problem:-"tests failed: $tests"}
+		echo "# guest: $(basename "${cmd[0]}") in a VM running $abi" >>"$out/tests.tap"
+		tap_lines "${taps[@]}" >>"$out/tests.tap"
+		tests=$(tap_lines "${taps[@]}" | awk -F'\t' '
+			$1 != "ok" { f++; next }
+			tolower($2) ~ /# *skip/ { s++; next }
+			{ p++ }
+			END { printf "%d passed, %d failed, %d skipped", p, f, s }')
+		kfail=$((kfail + $(tap_lines "${taps[@]}" | grep -c '^not ok')))
+		last=$(tail -n 1 "${taps[-1]}" 2>/dev/null)
+		# The guest's exit status and its TAP must tell the same story.
+		vm_problem=
+		if [ $rc = 125 ]; then
+			vm_problem="the VM gave no results: $(grep '^vpair:' "$out/vm.log" | tail -n 1)"
+		elif [ ! -s "${taps[-1]}" ]; then
+			vm_problem="the guest wrote no TAP output (exit $rc)"
+		elif ! grep -Eq '^#? *[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$' <<<"$last"; then
+			vm_problem="the tests ended without their summary line (exit $rc): $last"
+		elif [ $rc != 0 ] && ! grep -q '^not ok' "${taps[@]}"; then
+			vm_problem="the guest exited $rc with no failed test"
+		fi
+		if [ -n "$vm_problem" ]; then
+			result 1 "vm: $vm_problem"
+			tests="$tests, no summary"
 		fi
 	fi
 
-	if [ -z "$problem" ]; then
+	if [ "$kfail" = 0 ] && [ -z "$problem" ]; then
 		pass=$((pass + 1))
 		echo "ok $n $suite $abi"
 	else
 		fail=$((fail + 1))
+		problem=${problem:-"$kfail failed (build $build, sparse $sparse, checkpatch $cpatch, dkms $dk; tests $tests)"}
 		echo "not ok $n $suite $abi # $problem"
 	fi >>"$res/summary.tap"
-	rows+=("$(printf '%-22s %-12s %-12s %-12s %-6s %-34s %s' "$abi" "$suite" \
-		"$build" "$sparse" "$dk" "$tests" \
+	rows+=("$(printf '%-22s %-12s %-7s %-16s %-12s %-12s %-6s %-6s %-34s %s' \
+		"$abi" "$suite" "$(sed -n 's/^gcc=//p' "$out/info" 2>/dev/null)" \
+		"$(sed -n 's/^ip=ip utility, iproute2-\([^,]*\).*/\1/p' "$out/info" 2>/dev/null)" \
+		"$build" "$sparse" "$cpatch" "$dk" "$tests" \
 		"$t_root/$t_build/$t_dkms/$t_vm")")
 	say "matrix: $k: ${problem:-ok} (root ${t_root}s, build ${t_build}s, dkms ${t_dkms}s, vm ${t_vm}s)"
 done
 
 {
 	echo "# vpair kernel matrix, $(date -u +%Y-%m-%d), $([ -n "$smoke" ] && echo smoke test || echo selftests)"
-	printf '# %-22s %-12s %-12s %-12s %-6s %-34s %s\n' kernel suite build sparse dkms tests \
-		"seconds root/build/dkms/vm"
+	printf '# %-22s %-12s %-7s %-16s %-12s %-12s %-6s %-6s %-34s %s\n' kernel suite gcc ip \
+		build sparse cpatch dkms tests "seconds root/build/dkms/vm"
 	for r in "${rows[@]}"; do
 		echo "# $r"
 	done

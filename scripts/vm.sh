@@ -4,11 +4,16 @@
 # Boot a Debian kernel under virtme-ng (TCG) with vpair installed in it, run
 # one command there and return that command's exit status.
 #
-#   vm.sh [-k ABI] [-m MODULE.ko] [-o RESULTS] [-t SECONDS] [--] COMMAND [ARGS]
+#   vm.sh [-k ABI | -s SUITE] [-m MODULE.ko] [-o RESULTS] [-t SECONDS] [--] COMMAND [ARGS]
 #
-#   -k ABI       kernel from the cache (default: kernel.sh fetch bookworm)
-#   -m FILE      module to install into the guest (default: ./vpair.ko if
-#                built; -m none boots without it)
+#   -k ABI       kernel from the cache, the host's root as the guest's
+#                (default: kernel.sh fetch bookworm)
+#   -s SUITE     the kernel of a Debian root (roots.sh ensure SUITE made
+#                it), that root as the guest's: the guest runs that
+#                release's userland (ip, tc, tcpdump...)
+#   -m FILE      module to install into the guest: a vpair.ko, or the
+#                vpair.ko.xz DKMS installed (default: ./vpair.ko if built
+#                and no -s; -m none boots without it)
 #   -o DIR       results folder, writable from the guest (default: a new
 #                one under $VPAIR_CACHE/results); the guest sees it at the same
 #                path and as $VPAIR_RESULTS
@@ -16,11 +21,20 @@
 #
 # Environment variables named in $VPAIR_VM_ENV are passed into the guest.
 #
-# The guest sees the host's root read-only over 9p and starts in the current
-# directory. The module is *installed* there, not loaded: the kernel tree is
-# staged with hard links (cp -al), the module goes to
-# lib/modules/<abi>/updates/ and depmod runs, so modprobe and the autoload
-# on `ip link add ... type vpair` find it as on a lab host.
+# The guest sees its root read-only with vng's writable overlays on /etc,
+# /usr, /var, /tmp... (writes vanish) and starts in the current directory;
+# with -s, the repository (which must hold the current directory) is shared
+# read-only at its host path. The module is *installed* there, not loaded,
+# so modprobe and the autoload on `ip link add ... type vpair` find it as
+# on a lab host:
+#  - host's root: the kernel tree is staged with hard links (cp -al), the
+#    module goes to lib/modules/<abi>/updates/ and depmod runs; vng takes
+#    the modules from next to the image.
+#  - a Debian root: vng takes the modules from the root, which stays as it
+#    is. The root's own depmod indexes a hard-linked copy of its modules
+#    plus the module on the host (seconds; in the guest, under TCG, it
+#    takes minutes), and the guest copies the module and those indexes
+#    into /lib/modules/<abi>/ in its overlay.
 #
 # vng's own exit status is not trusted (it says little when the guest
 # panics or the init fails): the guest writes its command's status into the
@@ -29,15 +43,18 @@
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/common.sh"
+repo=$(cd "$here/.." && pwd)
 
 abi=
+suite=
 module=
 results=
 tmo=${VPAIR_VM_TIMEOUT:-3600}
 
-while getopts k:m:o:t: opt; do
+while getopts k:s:m:o:t: opt; do
 	case $opt in
 	k) abi=$OPTARG ;;
+	s) suite=$OPTARG ;;
 	m) module=$OPTARG ;;
 	o) results=$OPTARG ;;
 	t) tmo=$OPTARG ;;
@@ -46,16 +63,27 @@ while getopts k:m:o:t: opt; do
 done
 shift $((OPTIND - 1))
 [ $# -ge 1 ] || die "no command to run in the guest"
+[ -z "$abi" ] || [ -z "$suite" ] || die "-k or -s, not both"
 
 command -v vng >/dev/null || die "vng missing: run scripts/deps.sh"
 
-[ -n "$abi" ] || abi=$("$here/kernel.sh" fetch bookworm)
-tree=$("$here/kernel.sh" tree "$abi") || exit
-vmlinuz=$("$here/kernel.sh" vmlinuz "$abi") || exit
-
-if [ -z "$module" ] && [ -f vpair.ko ]; then
-	module=vpair.ko
+if [ -n "$suite" ]; then
+	root=$("$here/roots.sh" path "$suite")
+	abi=$("$here/roots.sh" abi "$suite")
+	vmlinuz=$("$here/roots.sh" vmlinuz "$suite")
+	case $PWD/ in
+	"$repo"/*) ;;
+	*) die "run from inside the repository ($repo)" ;;
+	esac
+else
+	[ -n "$abi" ] || abi=$("$here/kernel.sh" fetch bookworm)
+	tree=$("$here/kernel.sh" tree "$abi") || exit
+	vmlinuz=$("$here/kernel.sh" vmlinuz "$abi") || exit
+	if [ -z "$module" ] && [ -f vpair.ko ]; then
+		module=vpair.ko
+	fi
 fi
+
 if [ "$module" = none ]; then
 	module=
 elif [ -n "$module" ]; then
@@ -64,35 +92,104 @@ elif [ -n "$module" ]; then
 	[ "$ko_ver" = "$abi" ] ||
 		die "$module is built for ${ko_ver:-?}, the VM runs $abi"
 fi
+ko=${module##*/}
 
 if [ -z "$results" ]; then
 	mkdir -p "$VPAIR_CACHE/results"
-	results=$(mktemp -d "$VPAIR_CACHE/results/vm-$(date +%Y%m%d-%H%M%S)-XXXX")
+	results=$(mktemp -d "$VPAIR_CACHE/results/vm-${suite:+$suite-}$(date +%Y%m%d-%H%M%S)-XXXX")
 fi
 mkdir -p "$results"
 results=$(cd "$results" && pwd)
 rm -f "$results/.rc"
 
-# A private stage per run: two runs (or two developers) never share one.
-mkdir -p "$VPAIR_CACHE/stage"
-# Stages of runs that were killed (no EXIT trap on SIGKILL) go after a day.
-find "$VPAIR_CACHE/stage" -mindepth 1 -maxdepth 1 -mmin +1440 \
-	-exec rm -rf {} + 2>/dev/null
-stage=$(mktemp -d "$VPAIR_CACHE/stage/$abi.XXXX")
-trap 'rm -rf "$stage"' EXIT
-cp -al "$tree/." "$stage/"
-# cp -al carries the tree's old date over; without this, the stale-stage
-# sweep above would delete a running VM's stage.
-touch "$stage"
-if [ -n "$module" ]; then
-	mkdir -p "$stage/lib/modules/$abi/updates"
-	cp "$module" "$stage/lib/modules/$abi/updates/"
+# The host's root: a private stage per run, so two runs (or two
+# developers) never share one.
+stage_tree()
+{
+	mkdir -p "$VPAIR_CACHE/stage"
+	# Stages of runs that were killed (no EXIT trap on SIGKILL) go after
+	# a day.
+	find "$VPAIR_CACHE/stage" -mindepth 1 -maxdepth 1 -mmin +1440 \
+		-exec rm -rf {} + 2>/dev/null
+	stage=$(mktemp -d "$VPAIR_CACHE/stage/$abi.XXXX")
+	cleanup+=("$stage")
+	cp -al "$tree/." "$stage/"
+	# cp -al carries the tree's old date over; without this, the
+	# stale-stage sweep above would delete a running VM's stage.
+	touch "$stage"
+	if [ -n "$module" ]; then
+		mkdir -p "$stage/lib/modules/$abi/updates"
+		cp "$module" "$stage/lib/modules/$abi/updates/"
+	fi
+	# The index files are hard links into the cache: unlink them so
+	# depmod writes this stage's own.
+	rm -f "$stage/lib/modules/$abi"/modules.*.bin "$stage/lib/modules/$abi/modules.dep"
+	run_logged depmod-stage depmod -b "$stage" "$abi" || die "depmod failed"
+	vmlinuz=$stage${vmlinuz#"$tree"}
+}
+
+# A Debian root: the module and the indexes that know it travel in the
+# results folder.
+stage_root()
+{
+	local d
+
+	[ -n "$module" ] || return 0
+	cp "$module" "$results/$ko"
+	d=$(mktemp -d "$root/tmp/vpair-depmod.XXXX")
+	cleanup+=("$d")
+	mkdir -p "$d/lib/modules" "$results/.modules"
+	cp -al "$root/usr/lib/modules/$abi" "$d/lib/modules/"
+	# Unlinked, not overwritten: they are the root's files.
+	rm -f "$d/lib/modules/$abi"/modules.*
+	mkdir -p "$d/lib/modules/$abi/updates"
+	cp "$module" "$d/lib/modules/$abi/updates/$ko"
+	cp -p "$root/usr/lib/modules/$abi"/modules.{order,builtin,builtin.modinfo} \
+		"$d/lib/modules/$abi/" 2>/dev/null || true
+	run_logged "depmod-$suite" "$here/roots.sh" exec "$suite" \
+		depmod -b "/tmp/${d##*/}" "$abi" ||
+		die "depmod failed in the $suite root"
+	rm -f "$results/.modules"/modules.*
+	cp "$d/lib/modules/$abi"/modules.* "$results/.modules/"
+}
+
+# Mount points in a Debian root: the guest's / is read-only and vng mounts
+# the shared folders before anything could create them. Only the
+# directories made here are removed afterwards, and only while empty.
+made=()
+mount_point()
+{
+	local d=$1 top=$1
+
+	[ -d "$root$d" ] && return 0
+	while [ ! -d "$root$(dirname "$top")" ]; do
+		top=$(dirname "$top")
+	done
+	mkdir -p "$root$d"
+	made+=("$root$top")
+}
+
+cleanup=()
+on_exit()
+{
+	local d
+
+	rm -rf "${cleanup[@]}"
+	for d in "${made[@]}"; do
+		find "$d" -depth -type d -empty -delete 2>/dev/null || true
+	done
+}
+trap on_exit EXIT
+
+vng_args=(--force-9p --disable-kvm --memory 2G)
+if [ -n "$suite" ]; then
+	stage_root
+	mount_point "$repo"
+	mount_point "$results"
+	vng_args+=(--root "$root" --rodir "$repo=$repo")
+else
+	stage_tree
 fi
-# The index files are hard links into the cache: unlink them so depmod
-# writes this stage's own.
-rm -f "$stage/lib/modules/$abi"/modules.*.bin "$stage/lib/modules/$abi/modules.dep"
-run_logged depmod-stage depmod -b "$stage" "$abi" || die "depmod failed"
-kimg=$stage${vmlinuz#"$tree"}
 
 # The command travels as a script in the results folder: no quoting through
 # the kernel command line, and the status comes back the same way.
@@ -107,27 +204,52 @@ guest=$results/.guest.sh
 		[ -n "${!v+set}" ] && printf 'export %s=%q\n' "$v" "${!v}"
 	done
 	printf 'export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n'
+	if [ -n "$suite" ] && [ -n "$module" ]; then
+		# In the guest's overlay of /usr: gone when the VM is.
+		echo 'd=/lib/modules/$(uname -r)'
+		printf 'mkdir -p "$d/updates" && cp "$VPAIR_RESULTS/%s" "$d/updates/" &&\n' "$ko"
+		echo '	cp "$VPAIR_RESULTS"/.modules/modules.* "$d/" || exit 125'
+	fi
 	printf 'cd %q || exit 125\n' "$PWD"
 	printf '%q ' "$@"
 	echo
 	printf 'echo $? >%q\n' "$results/.rc"
 } >"$guest"
 
-say "booting $abi (TCG) for: $*"
+boot()
+{
+	# --rwdir GUEST=HOST: the short form checks the guest path relative
+	# to the current directory and refuses anything outside /tmp-like
+	# overlays. With --root, vng refuses a working directory outside the
+	# root: it starts in the root's /, and the guest script changes
+	# directory. qemu opens /proc/self/fd/1 and /proc/self/fd/2 anew for
+	# the guest's consoles: on a regular file that truncates it and
+	# writes from offset 0 over whatever was there (NUL-filled holes in a
+	# log). A pipe has no offset, so the output always goes through one,
+	# and into vm.log.
+	(cd "${root:-.}" && exec timeout -k 30 "$tmo" vng "${vng_args[@]}" \
+		--run "$vmlinuz" --rwdir "$results=$results" "$@" \
+		--exec "bash $guest") </dev/null 2>&1 | tee "$results/vm.log"
+	return "${PIPESTATUS[0]}"
+}
+
+say "booting $abi (TCG)${suite:+ with the $suite root} for: $*"
 start=$(date +%s)
 set +e
-# --rwdir GUEST=HOST: the short form checks the guest path relative to the
-# current directory and refuses anything outside /tmp-like overlays.
-# qemu opens /proc/self/fd/1 and /proc/self/fd/2 anew for the guest's
-# consoles: on a regular file that truncates it and writes from offset 0 over
-# whatever was there (NUL-filled holes in a log). A pipe has no offset, so
-# the output always goes through one, and into vm.log.
-timeout -k 30 "$tmo" vng --force-9p --disable-kvm --memory 2G \
-	--run "$kimg" --rwdir "$results=$results" \
-	--exec "bash $guest" </dev/null 2>&1 | tee "$results/vm.log"
-vng_rc=${PIPESTATUS[0]}
-set -e
+boot
+vng_rc=$?
 secs=$(($(date +%s) - start))
+# Seen once on a busy machine: vng ended within seconds, silently, before
+# the kernel could have booted. Once more, verbose, with the first log kept.
+if [ ! -s "$results/.rc" ] && [ "$vng_rc" != 124 ] && [ "$secs" -lt 60 ]; then
+	mv "$results/vm.log" "$results/vm.log.1"
+	say "vng ended after ${secs}s with exit $vng_rc and no result: once more"
+	start=$(date +%s)
+	boot --verbose
+	vng_rc=$?
+	secs=$(($(date +%s) - start))
+fi
+set -e
 
 if [ ! -s "$results/.rc" ]; then
 	if [ "$vng_rc" = 124 ]; then
