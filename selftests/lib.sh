@@ -346,19 +346,6 @@ json_is()
 	json_get "$1" && [ "$JSON_VAL" = "$2" ]
 }
 
-# json_num KEY, json_str KEY: the same, printed.
-json_num()
-{
-	[[ $LINK_JSON =~ \"$1\":([0-9]+) ]] || return 1
-	echo "${BASH_REMATCH[1]}"
-}
-
-json_str()
-{
-	[[ $LINK_JSON =~ \"$1\":\"([^\"]*)\" ]] || return 1
-	echo "${BASH_REMATCH[1]}"
-}
-
 # link_line NS DEV: the device as "ip -o link show" tells it, in LINK_LINE
 # (e.g. "5: vp0@if4: <...> ... link-netns ns1").
 link_line()

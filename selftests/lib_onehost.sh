@@ -167,7 +167,7 @@ pings()
 # mac_of NS DEV
 mac_of()
 {
-	link_json "$1" "$2" && json_str address
+	link_json "$1" "$2" && json_get address && echo "$JSON_VAL"
 }
 
 # pcap_count FILE FILTER...: how many packets of the capture FILE match.

@@ -103,6 +103,16 @@ bypass_ipv6_srcsel_setting()
 	oif_only_is 1
 	check_err $? "ends together again: use_oif_addrs_only $VALS on $E0 $E1, expected 1"
 
+	# below IPv6's minimum MTU the end loses its IPv6 state; raised
+	# again, it gets a new one, with the namespace's defaults
+	ipb "$ns0" <<-EOF
+		link set $E0 mtu 1200
+		link set $E0 mtu 1500
+	EOF
+	check_err $? "changing $E0's mtu failed"
+	oif_only_is 1
+	check_err $? "after an mtu below 1280 and back: use_oif_addrs_only $VALS on $E0 $E1, expected 1"
+
 	set_bypass off
 	oif_only_is 0
 	check_err $? "bypass off again: use_oif_addrs_only $VALS on $E0 $E1, expected 0"

@@ -105,11 +105,32 @@ offload_gso_crosses_whole()
 	log_test "$name"
 }
 
+# BIG TCP: the core refuses a gso_max_size above the device's
+# tso_max_size, which is 64 KB unless the driver raises it.
+offload_big_tcp()
+{
+	local name="offload: BIG TCP, gso_max_size above 64 KB accepted"
+	local size=131072
+
+	setup_pair
+	check_err $? "setup failed"
+
+	ip -n "$ns0" link set vp0 gso_max_size $size
+	check_err $? "ip link set vp0 gso_max_size $size refused"
+	link_json "$ns0" vp0 && json_is gso_max_size $size
+	check_err $? "vp0's gso_max_size is ${JSON_VAL:-unknown}, expected $size"
+	ping_ok "$ns0" 192.0.2.2
+	check_err $? "no ping after raising gso_max_size"
+
+	log_test "$name"
+}
+
 require_root
 require_cmd ip ethtool tcpdump socat stat
 require_kind
 
 run_test offload_defaults_toggle
 run_test offload_gso_crosses_whole
+run_test offload_big_tcp
 
 exit "$(exit_status)"
