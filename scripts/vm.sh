@@ -233,6 +233,16 @@ boot()
 	return "${PIPESTATUS[0]}"
 }
 
+# One guest at a time on the machine: two TCG guests halve each other's
+# speed and trip the tests' timeouts. Every caller (make check, bench,
+# a developer's run beside them) waits here for the one before it.
+mkdir -p "$VPAIR_CACHE"
+exec 8>"$VPAIR_CACHE/vm.lock"
+if ! flock -n 8; then
+	say "waiting for the VM that is running (lock $VPAIR_CACHE/vm.lock)"
+	flock 8
+fi
+
 say "booting $abi (TCG)${suite:+ with the $suite root} for: $*"
 start=$(date +%s)
 set +e
