@@ -8,8 +8,10 @@
 #
 # Output is TAP version 13, one line per test file as kselftest does,
 # with each file's own output (its "TEST: ..." lines) as "#" comments.
-# One more TAP test checks that the run put no warning, BUG, oops,
-# refcount error or stuck unregister_netdevice into the kernel log. The
+# A file that passed fails after all when the kernel logged a warning,
+# BUG, oops, refcount error or stuck unregister_netdevice while it ran:
+# the lines are shown in its output. One more TAP test checks the whole
+# run's log the same way (what a file left behind shows up there). The
 # last line counts the results: "N passed, N failed, N skipped".
 #
 # Environment: KIND=veth runs the cases veth shares with vpair against
@@ -63,6 +65,11 @@ run_one()
 	fi
 
 	log=$(mktemp /tmp/vpair-run.XXXXXX)
+	file_marker=
+	if [ -n "$marker" ]; then
+		file_marker="$marker-$num"
+		echo "<6>$file_marker" 2>/dev/null >/dev/kmsg || file_marker=
+	fi
 	t0=$SECONDS
 	# timeout's own timeout: a test that ignores TERM is killed later
 	timeout -k 30 "$TEST_TIMEOUT" "./$test" 2>&1 </dev/null |
@@ -74,6 +81,13 @@ run_one()
 		tail -n 1)
 	rm -f "$log"
 
+	if [ "$rc" != 1 ] && [ -n "$file_marker" ] && klog_bad "$file_marker"; then
+		echo "# the kernel logged while $test ran:"
+		klog_since "$file_marker" | grep -E -B 2 -A 20 "$KLOG_BAD" |
+			head -n 60 | sed -e 's/^/# /'
+		rc=1
+	fi
+
 	case $rc in
 	0) tap_result pass "$desc" ;;
 	"$KSFT_SKIP") tap_result skip "$desc" "$reason" ;;
@@ -82,26 +96,30 @@ run_one()
 	esac
 }
 
-# The kernel log since the marker written before the run.
-klog_since_marker()
+# klog_since MARKER: the kernel log from the line that holds MARKER on.
+klog_since()
 {
-	dmesg | sed -n -e "/$marker/,\$p"
+	dmesg | sed -n -e "/$1\$/,\$p"
+}
+
+# klog_bad MARKER: true when the log since MARKER shows a complaint.
+klog_bad()
+{
+	klog_since "$1" | grep -qE "$KLOG_BAD"
 }
 
 check_kernel_log()
 {
 	local desc="selftests: vpair: kernel log"
-	local bad
 
 	echo "# $desc"
 	if [ -z "$marker" ]; then
 		tap_result skip "$desc" "cannot write to /dev/kmsg"
 		return
 	fi
-	bad=$(klog_since_marker | grep -E "$KLOG_BAD")
-	if [ -n "$bad" ]; then
+	if klog_bad "$marker"; then
 		echo "# the kernel logged during the run:"
-		klog_since_marker | sed -e 's/^/# /'
+		klog_since "$marker" | sed -e 's/^/# /'
 		tap_result fail "$desc"
 	else
 		tap_result pass "$desc"
