@@ -5,15 +5,27 @@
  *
  * The stack routes a packet to one of its own addresses through lo, whatever
  * interface holds the address. For a pair with loopback_bypass on and both
- * ends in one namespace, a netfilter hook at the very end of POST_ROUTING
- * takes such packets off lo when the source address belongs to one end and
- * the destination to the other, gives them an Ethernet header and sends them
- * through the source's end. They keep their route for local delivery, so the
- * other end hands them to the stack as lo would (hairpin.c), and tcpdump, tc
- * and XDP on both ends see them.
+ * ends in one namespace, a netfilter hook on that namespace's lo, at its
+ * egress (the last step before loopback_xmit()), takes such packets when
+ * the source address belongs to one end and the destination to the other,
+ * and sends them through the source's end instead. They keep their route
+ * for local delivery, so the other end hands them to the stack as lo would
+ * (hairpin.c), and tcpdump, tc and XDP on both ends see them.
  *
- * The hooks are registered only in the namespaces that hold such a pair,
- * so no other traffic on the host pays for them.
+ * What it trusts, and why it is safe: a packet reaches lo's egress only
+ * after everything the host applies to its own traffic to itself: xfrm
+ * (a packet still to be transformed never gets here: its cleartext goes
+ * into the xfrm bundle, and only the ESP packet that comes out of it is
+ * routed to lo), netfilter OUTPUT and POSTROUTING with conntrack's
+ * confirmation, cgroup egress BPF (ip_finish_output()), and the neighbour
+ * layer. The hook only takes packets that the host built
+ * (vpair_built_here()) and that carry the stack's route for local
+ * delivery; a frame redirected to lo from elsewhere keeps going to lo.
+ * Traffic to local addresses that the stack sends to another device (an
+ * l3mdev such as a VRF is the loopback of its domain) never passes here.
+ *
+ * The hook is registered only in the namespaces that hold such a pair,
+ * counted per namespace, so no other traffic on the host pays for it.
  *
  * IPv6 needs one more thing, at source selection: see vpair_srcsel_set().
  */
@@ -22,8 +34,6 @@
 #include <linux/ip.h>
 #include <linux/ipv6.h>
 #include <linux/netfilter.h>
-#include <linux/netfilter_ipv4.h>
-#include <linux/netfilter_ipv6.h>
 #include <net/addrconf.h>
 #include <net/ip6_fib.h>
 #include <net/netns/generic.h>
@@ -32,7 +42,10 @@
 #include "vpair.h"
 
 struct vpair_net {
-	bool hooks_registered;
+	/* On this namespace's lo; registered while @pairs is not zero. */
+	struct nf_hook_ops	hook;
+	/* Cables whose bypass_net is this namespace. Under RTNL. */
+	unsigned int		pairs;
 };
 
 static unsigned int vpair_net_id __read_mostly;
@@ -61,94 +74,78 @@ static bool vpair_bypass_from(const struct net_device *from)
 	return from && vpair_is_end(from) && vpair_bypass_active(from);
 }
 
-/*
- * @from holds the source address and @to the destination: if they are the
- * two ends of one bypassing pair, send the packet through @from.
- */
-static unsigned int vpair_bypass_steal(struct sk_buff *skb,
-				       struct net_device *from,
-				       const struct net_device *to,
-				       __be16 proto)
+/* The ends that hold an IPv4 packet's source and destination addresses. */
+static struct net_device *vpair_bypass_ends_ipv4(struct net *net,
+						 const struct sk_buff *skb,
+						 struct net_device **to)
 {
+	const struct iphdr *iph = ip_hdr(skb);
+	struct net_device *from;
+
+	from = __ip_dev_find(net, iph->saddr, false);
+	if (!vpair_bypass_from(from))
+		return NULL;
+	*to = __ip_dev_find(net, iph->daddr, false);
+	return from;
+}
+
+#if IS_ENABLED(CONFIG_IPV6)
+static struct net_device *vpair_bypass_ends_ipv6(struct net *net,
+						 const struct sk_buff *skb,
+						 struct net_device **to)
+{
+	const struct ipv6hdr *ip6h = ipv6_hdr(skb);
+	struct net_device *from;
+
+	from = ipv6_dev_find(net, &ip6h->saddr, NULL);
+	if (!vpair_bypass_from(from))
+		return NULL;
+	*to = ipv6_dev_find(net, &ip6h->daddr, NULL);
+	return from;
+}
+#endif
+
+/*
+ * lo's egress hook: the packet has its Ethernet header (lo's, all zero)
+ * and is about to be handed to loopback_xmit(). If its source is on one
+ * end of a bypassing pair and its destination on the other, it leaves
+ * through the source's end instead, with the ends' addresses in its
+ * header. Whatever vp0's qdisc, tc or the peer then does with it is theirs.
+ */
+static unsigned int vpair_bypass_hook(void *priv, struct sk_buff *skb,
+				      const struct nf_hook_state *state)
+{
+	struct net_device *from = NULL, *to = NULL;
 	struct ethhdr *eth;
 
-	if (!to || vpair_peer_rcu(from) != to)
+	if (!vpair_built_here(skb) || !vpair_has_local_dst(skb))
 		return NF_ACCEPT;
 
-	/* lo reserved room for its own Ethernet header; check anyway. */
-	if (skb_cow_head(skb, ETH_HLEN))
+	switch (skb->protocol) {
+	case htons(ETH_P_IP):
+		from = vpair_bypass_ends_ipv4(state->net, skb, &to);
+		break;
+#if IS_ENABLED(CONFIG_IPV6)
+	case htons(ETH_P_IPV6):
+		from = vpair_bypass_ends_ipv6(state->net, skb, &to);
+		break;
+#endif
+	}
+	if (!from || !to || vpair_peer_rcu(from) != to)
 		return NF_ACCEPT;
 
-	eth = skb_push(skb, ETH_HLEN);
-	skb_reset_mac_header(skb);
+	/* The header is the packet's own, unless a clone shares it. */
+	if (skb_mac_header_len(skb) != ETH_HLEN || skb_cow_head(skb, 0))
+		return NF_ACCEPT;
+
+	eth = eth_hdr(skb);
 	ether_addr_copy(eth->h_dest, to->dev_addr);
 	ether_addr_copy(eth->h_source, from->dev_addr);
-	eth->h_proto = proto;
 	skb->dev = from;
 
 	dev_queue_xmit(skb);
 	return NF_STOLEN;
 }
-
-static unsigned int vpair_bypass_ipv4(void *priv, struct sk_buff *skb,
-				      const struct nf_hook_state *state)
-{
-	const struct rtable *rt = skb_rtable(skb);
-	const struct iphdr *iph;
-	struct net_device *from;
-
-	if (!rt || rt->rt_type != RTN_LOCAL)
-		return NF_ACCEPT;
-
-	iph = ip_hdr(skb);
-	from = __ip_dev_find(state->net, iph->saddr, false);
-	if (!vpair_bypass_from(from))
-		return NF_ACCEPT;
-
-	return vpair_bypass_steal(skb, from,
-				  __ip_dev_find(state->net, iph->daddr, false),
-				  htons(ETH_P_IP));
-}
-
-#if IS_ENABLED(CONFIG_IPV6)
-static unsigned int vpair_bypass_ipv6(void *priv, struct sk_buff *skb,
-				      const struct nf_hook_state *state)
-{
-	const struct dst_entry *dst = skb_dst(skb);
-	const struct ipv6hdr *ip6h;
-	struct net_device *from;
-
-	if (!dst || !(dst_rt6_info(dst)->rt6i_flags & RTF_LOCAL))
-		return NF_ACCEPT;
-
-	ip6h = ipv6_hdr(skb);
-	from = ipv6_dev_find(state->net, &ip6h->saddr, NULL);
-	if (!vpair_bypass_from(from))
-		return NF_ACCEPT;
-
-	return vpair_bypass_steal(skb, from,
-				  ipv6_dev_find(state->net, &ip6h->daddr, NULL),
-				  htons(ETH_P_IPV6));
-}
-#endif
-
-/* Last in POST_ROUTING: after NAT, filtering and conntrack confirmation. */
-static const struct nf_hook_ops vpair_bypass_ops[] = {
-	{
-		.hook		= vpair_bypass_ipv4,
-		.pf		= NFPROTO_IPV4,
-		.hooknum	= NF_INET_POST_ROUTING,
-		.priority	= NF_IP_PRI_LAST,
-	},
-#if IS_ENABLED(CONFIG_IPV6)
-	{
-		.hook		= vpair_bypass_ipv6,
-		.pf		= NFPROTO_IPV6,
-		.hooknum	= NF_INET_POST_ROUTING,
-		.priority	= NF_IP6_PRI_LAST,
-	},
-#endif
-};
 
 #if IS_ENABLED(CONFIG_IPV6)
 /*
@@ -208,68 +205,81 @@ void vpair_bypass_srcsel_sync(struct vpair_cable *cable)
 		vpair_srcsel_set(b, on);
 }
 
-/* Is there a pair in @net whose ends may bypass lo? Called under RTNL. */
-static bool vpair_bypass_wanted(struct net *net)
+/* The first pair of @net that bypasses lo registers the hook on its lo. */
+static int vpair_net_get(struct net *net)
 {
-	const struct net_device *dev;
-	const struct vpair_priv *priv;
+	struct vpair_net *vn = net_generic(net, vpair_net_id);
+	int err;
 
-	for_each_netdev(net, dev) {
-		if (!vpair_is_end(dev))
-			continue;
-		priv = netdev_priv(dev);
-		if (READ_ONCE(priv->cable->loopback_bypass) &&
-		    rtnl_dereference(priv->cable->end[!priv->side]) &&
-		    net_eq(dev_net(vpair_peer_rtnl(dev)), net))
-			return true;
-	}
-	return false;
+	if (vn->pairs++)
+		return 0;
+
+	vn->hook = (struct nf_hook_ops) {
+		.hook		= vpair_bypass_hook,
+		.pf		= NFPROTO_NETDEV,
+		.hooknum	= NF_NETDEV_EGRESS,
+		/* After any nftables egress chain of lo. */
+		.priority	= INT_MAX,
+		.dev		= net->loopback_dev,
+	};
+	err = nf_register_net_hook(net, &vn->hook);
+	if (err)
+		vn->pairs--;
+	return err;
+}
+
+static void vpair_net_put(struct net *net)
+{
+	struct vpair_net *vn = net_generic(net, vpair_net_id);
+
+	if (!--vn->pairs)
+		nf_unregister_net_hook(net, &vn->hook);
 }
 
 /*
- * Registers or unregisters the hooks of @net to match its pairs. Called
- * under RTNL whenever a pair appears, changes options, moves or goes away.
- * A namespace being dismantled has lost its hooks already (vpair_net_exit).
+ * Counts @cable in the namespace whose lo it bypasses now, if any, and no
+ * longer in the one it bypassed before. Called under RTNL when the option
+ * changes and when an end appears, moves or goes away: constant time,
+ * however many devices the namespace holds. A namespace is always rid of
+ * its pairs before its lo: the core unregisters lo last.
  */
-int vpair_bypass_sync(struct net *net)
+int vpair_bypass_update(struct vpair_cable *cable)
 {
-	struct vpair_net *vn = net_generic(net, vpair_net_id);
-	bool want;
+	struct net_device *a = rtnl_dereference(cable->end[0]);
+	struct net_device *b = rtnl_dereference(cable->end[1]);
+	struct net *want = NULL;
 	int err;
 
 	ASSERT_RTNL();
 
-	want = check_net(net) && vpair_bypass_wanted(net);
-	if (want == vn->hooks_registered)
+	if (cable->loopback_bypass && a && b &&
+	    net_eq(dev_net(a), dev_net(b)) && check_net(dev_net(a)))
+		want = dev_net(a);
+	if (want == cable->bypass_net)
 		return 0;
 
 	if (want) {
-		err = nf_register_net_hooks(net, vpair_bypass_ops,
-					    ARRAY_SIZE(vpair_bypass_ops));
+		err = vpair_net_get(want);
 		if (err)
 			return err;
-	} else {
-		nf_unregister_net_hooks(net, vpair_bypass_ops,
-					ARRAY_SIZE(vpair_bypass_ops));
 	}
-	vn->hooks_registered = want;
+	if (cable->bypass_net)
+		vpair_net_put(cable->bypass_net);
+	cable->bypass_net = want;
 	return 0;
 }
 
 /*
  * An end that changes namespace is unregistered from one and registered in
- * the other; either may start or end a pair's bypass, in the end's
- * namespace and in its peer's. addrconf, which runs before us, creates an
- * end's inet6_dev at registration, or later when the end is brought up or
- * its MTU grows to IPv6's minimum.
+ * the other; either may start or end its pair's bypass. addrconf, which
+ * runs before us, creates an end's inet6_dev at registration, or later
+ * when the end is brought up or its MTU grows to IPv6's minimum.
  */
 static int vpair_bypass_netdev_event(struct notifier_block *nb,
 				     unsigned long event, void *ptr)
 {
 	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
 	struct vpair_priv *priv;
-	struct net_device *peer;
-	int err;
 
 	if (!vpair_is_end(dev))
 		return NOTIFY_DONE;
@@ -279,23 +289,16 @@ static int vpair_bypass_netdev_event(struct notifier_block *nb,
 	case NETDEV_REGISTER:
 		/* A new inet6_dev, whatever this end had before a move. */
 		priv->srcsel_held = false;
-		break;
+		fallthrough;
+	case NETDEV_UNREGISTER:
+		vpair_bypass_srcsel_sync(priv->cable);
+		return notifier_from_errno(vpair_bypass_update(priv->cable));
 	case NETDEV_UP:
 	case NETDEV_CHANGEMTU:
 		vpair_bypass_srcsel_sync(priv->cable);
-		return NOTIFY_DONE;
-	case NETDEV_UNREGISTER:
 		break;
-	default:
-		return NOTIFY_DONE;
 	}
-
-	vpair_bypass_srcsel_sync(priv->cable);
-	err = vpair_bypass_sync(dev_net(dev));
-	peer = vpair_peer_rtnl(dev);
-	if (!err && peer && !net_eq(dev_net(peer), dev_net(dev)))
-		err = vpair_bypass_sync(dev_net(peer));
-	return notifier_from_errno(err);
+	return NOTIFY_DONE;
 }
 
 static struct notifier_block vpair_bypass_notifier = {
@@ -304,18 +307,7 @@ static struct notifier_block vpair_bypass_notifier = {
 	.priority	= ADDRCONF_NOTIFY_PRIORITY - 1,
 };
 
-static void __net_exit vpair_net_exit(struct net *net)
-{
-	struct vpair_net *vn = net_generic(net, vpair_net_id);
-
-	if (vn->hooks_registered)
-		nf_unregister_net_hooks(net, vpair_bypass_ops,
-					ARRAY_SIZE(vpair_bypass_ops));
-	vn->hooks_registered = false;
-}
-
 static struct pernet_operations vpair_net_ops = {
-	.exit	= vpair_net_exit,
 	.id	= &vpair_net_id,
 	.size	= sizeof(struct vpair_net),
 };

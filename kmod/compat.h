@@ -61,9 +61,6 @@ struct rtnl_newlink_params {
 };
 #endif
 
-/* netlink.c, written against the 6.14 interface */
-int vpair_newlink(struct net_device *dev, struct rtnl_newlink_params *params,
-		  struct netlink_ext_ack *extack);
 
 #ifndef VPAIR_HAVE_NEWLINK_PARAMS
 /* What rtnl_link_ops.newlink is before 6.14: a wrapper. */

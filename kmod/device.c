@@ -1,76 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vpair: the net_device side. The transmit path first, then the carrier
- * logic, the other ndo callbacks and the setup of a new end.
+ * vpair: the net_device side: the carrier logic, the ndo callbacks and
+ * the setup of a new end. The transmit path is in xmit.c.
  */
 #include <linux/etherdevice.h>
 #include <linux/netdevice.h>
 #include <linux/slab.h>
 
 #include "vpair.h"
-
-/*
- * Hand the frame to the other end as if it had arrived on a wire. Runs
- * without a qdisc and without the tx lock (lltx), on any CPU at once.
- */
-static netdev_tx_t vpair_xmit(struct sk_buff *skb, struct net_device *dev)
-{
-	struct vpair_priv *priv = netdev_priv(dev);
-	struct vpair_arp_request arp;
-	bool hairpin, answer_arp = false;
-	struct net_device *peer;
-	unsigned int len;
-
-	rcu_read_lock();
-	peer = vpair_peer_rcu(dev);
-	/*
-	 * Carrier is on only while both ends are up and the cable is
-	 * plugged: a frame sent otherwise has nobody to receive it.
-	 */
-	if (unlikely(!peer || !netif_carrier_ok(dev))) {
-		vpair_count(dev, VPAIR_STAT_TX_DROPPED_PEER_DOWN);
-		dev_core_stats_tx_dropped_inc(dev);
-		kfree_skb(skb);
-		goto out;
-	}
-
-	skb_tx_timestamp(skb);
-	len = skb->len;
-	hairpin = vpair_hairpin_on(priv->cable, dev, peer);
-
-	if (hairpin && vpair_has_local_dst(skb)) {
-		/* The host's own packet, taken off lo by the bypass. */
-		vpair_deliver_local(skb, peer);
-		vpair_count(dev, VPAIR_STAT_TX_BYPASS);
-	} else {
-		if (hairpin)
-			answer_arp = vpair_hairpin_arp_request(skb, peer, &arp);
-		/*
-		 * __dev_forward_skb() scrubs what belonged to the sender,
-		 * checks the frame against the peer's MTU (GSO frames are let
-		 * through and stay whole), and counts an oversize frame in
-		 * the peer's rx_dropped and frees it.
-		 */
-		if (unlikely(__dev_forward_skb(peer, skb) != NET_RX_SUCCESS)) {
-			vpair_count(dev, VPAIR_STAT_TX_DROPPED_MTU);
-			dev_core_stats_tx_dropped_inc(dev);
-			goto out;
-		}
-		if (hairpin)
-			vpair_hairpin_route(skb, peer);
-	}
-
-	dev_sw_netstats_tx_add(dev, 1, len);
-	dev_sw_netstats_rx_add(peer, len);
-	/* A drop in the backlog is counted by the core against the peer. */
-	__netif_rx(skb);
-
-	if (answer_arp)
-		vpair_hairpin_arp_reply(peer, &arp);
-out:
-	rcu_read_unlock();
-	return NETDEV_TX_OK;
-}
 
 /*
  * The one place that decides carrier, for both ends at once: on only while
@@ -215,7 +152,13 @@ void vpair_setup(struct net_device *dev)
 	dev->rtnl_link_ops = &vpair_link_ops;
 
 	dev->priv_flags &= ~IFF_TX_SKB_SHARING;
-	dev->priv_flags |= IFF_LIVE_ADDR_CHANGE | IFF_NO_QUEUE;
+	/*
+	 * netpoll would call the transmit path with interrupts off, where
+	 * handing a frame to the peer's backlog is not allowed: refuse
+	 * netconsole on an end, and on a bridge or bond above one.
+	 */
+	dev->priv_flags |= IFF_LIVE_ADDR_CHANGE | IFF_NO_QUEUE |
+			   IFF_DISABLE_NETPOLL;
 	vpair_set_lltx(dev);
 
 	dev->features |= VPAIR_FEATURES;

@@ -12,6 +12,7 @@
 static const char vpair_stat_names[VPAIR_STAT_NUM][ETH_GSTRING_LEN] = {
 	[VPAIR_STAT_TX_DROPPED_MTU]		= "tx_dropped_mtu",
 	[VPAIR_STAT_TX_DROPPED_PEER_DOWN]	= "tx_dropped_peer_down",
+	[VPAIR_STAT_TX_DROPPED_SHORT]		= "tx_dropped_short",
 	[VPAIR_STAT_TX_BYPASS]			= "tx_bypass",
 	[VPAIR_STAT_RX_HAIRPIN]			= "rx_hairpin",
 	[VPAIR_STAT_TX_HAIRPIN_ARP]		= "tx_hairpin_arp",

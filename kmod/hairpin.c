@@ -13,7 +13,9 @@
  * runs. Every other interface keeps its martian protection.
  *
  * All of this runs in the sender's transmit path, only for pairs with
- * hairpin or loopback_bypass on and both ends in the same namespace.
+ * hairpin or loopback_bypass on and both ends in the same namespace, and
+ * only for frames built on this host (vpair_built_here()): a frame
+ * bridged or forwarded into the pair is never the host's own.
  */
 #include <linux/etherdevice.h>
 #include <linux/if_arp.h>
@@ -26,15 +28,17 @@
 #include "vpair.h"
 
 /*
- * Packets taken off lo by the bypass still carry the route that the stack
- * chose for them: local delivery. Nothing else sends such packets to a
- * vpair end: the stack routes them to lo.
+ * Does @skb carry a route for local delivery? The stack gives one to a
+ * packet it sends to one of its own addresses, and the bypass keeps it
+ * when it takes the packet off lo. Only asked of frames that
+ * vpair_built_here() vouches for: a route attached to a frame that came in
+ * from elsewhere (br_netfilter gives bridged frames one) proves nothing.
  */
 bool vpair_has_local_dst(const struct sk_buff *skb)
 {
 	const struct dst_entry *dst = skb_dst(skb);
 
-	if (!dst)
+	if (!dst || dst_xfrm(dst))
 		return false;
 
 	switch (skb->protocol) {
@@ -51,28 +55,68 @@ bool vpair_has_local_dst(const struct sk_buff *skb)
 }
 
 /*
- * What loopback_xmit() does, on the peer: the packet keeps its route, so
- * the receiving stack delivers it locally without looking the source up.
+ * The route for local delivery of an IPv4 packet from @saddr to @daddr, as
+ * an output lookup with no device bound returns it: the receiving socket
+ * then sees the end that received the packet as its input interface
+ * (inet_iif() prefers a route's rt_iif, which a device-bound sender's
+ * route sets to the sender's device). NULL if it is not local.
+ */
+static struct rtable *vpair_local_route(struct net *net, __be32 saddr,
+					__be32 daddr)
+{
+	struct flowi4 fl4 = {
+		.daddr = daddr,
+		.saddr = saddr,
+	};
+	struct rtable *rt;
+
+	rt = ip_route_output_key(net, &fl4);
+	if (IS_ERR(rt))
+		return NULL;
+	if (rt->rt_type != RTN_LOCAL) {
+		ip_rt_put(rt);
+		return NULL;
+	}
+	return rt;
+}
+
+/*
+ * What loopback_xmit() does, on the peer: the packet keeps a route for
+ * local delivery, so the receiving stack delivers it without looking the
+ * source up, and it gets the receiver's timestamp, not the sender's
+ * (SO_TXTIME, EDT pacing). A sender bound to its end (ping -I vp0) chose
+ * a route that names its own device as the input one: such a packet gets
+ * the unbound route instead, so that sockets bound to the receiving end
+ * see it arrive there.
  */
 void vpair_deliver_local(struct sk_buff *skb, struct net_device *peer)
 {
+	const struct iphdr *iph;
+	struct rtable *rt;
+
 	skb_orphan(skb);
+	skb_clear_tstamp(skb);
 	skb_dst_force(skb);
+	if (skb->protocol == htons(ETH_P_IP) && skb_rtable(skb)->rt_iif) {
+		iph = ip_hdr(skb);
+		rt = vpair_local_route(dev_net(peer), iph->saddr, iph->daddr);
+		if (rt)
+			skb_dst_set(skb, &rt->dst);
+	}
 	skb->protocol = eth_type_trans(skb, peer);
 	vpair_count(peer, VPAIR_STAT_RX_HAIRPIN);
 }
 
 /*
- * An IPv4 frame from a local source to a local destination (e.g. written
- * into one end with a packet socket) gets the route for local delivery
- * that an output lookup returns. IPv6 needs no help: its input path has no
- * check against local sources.
+ * An IPv4 frame built on this host from a local source to a local
+ * destination (e.g. written into one end with a packet socket) gets the
+ * route for local delivery that an output lookup returns. IPv6 needs no
+ * help: its input path has no check against local sources.
  */
 void vpair_hairpin_route(struct sk_buff *skb, struct net_device *peer)
 {
 	struct net *net = dev_net(peer);
 	const struct iphdr *iph;
-	struct flowi4 fl4 = {};
 	struct rtable *rt;
 
 	if (skb->protocol != htons(ETH_P_IP) ||
@@ -86,15 +130,9 @@ void vpair_hairpin_route(struct sk_buff *skb, struct net_device *peer)
 	    !__ip_dev_find(net, iph->saddr, false))
 		return;
 
-	fl4.daddr = iph->daddr;
-	fl4.saddr = iph->saddr;
-	rt = ip_route_output_key(net, &fl4);
-	if (IS_ERR(rt))
+	rt = vpair_local_route(net, iph->saddr, iph->daddr);
+	if (!rt)
 		return;
-	if (rt->rt_type != RTN_LOCAL) {
-		ip_rt_put(rt);
-		return;
-	}
 
 	skb_dst_set(skb, &rt->dst);
 	vpair_count(peer, VPAIR_STAT_RX_HAIRPIN);

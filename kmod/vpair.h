@@ -10,6 +10,15 @@
 #include <linux/u64_stats_sync.h>
 #include <net/rtnetlink.h>
 
+struct rtnl_newlink_params;
+
+/*
+ * netlink.c's newlink, written against the current interface; compat.h
+ * wraps it for kernels that call newlink() with other arguments.
+ */
+int vpair_newlink(struct net_device *dev, struct rtnl_newlink_params *params,
+		  struct netlink_ext_ack *extack);
+
 #include "compat.h"
 
 extern const struct net_device_ops vpair_netdev_ops;
@@ -30,6 +39,12 @@ struct vpair_cable {
 	/* Read locklessly by the data path, written under RTNL. */
 	bool			hairpin;
 	bool			loopback_bypass;
+	/*
+	 * The namespace whose lo this pair bypasses: both ends there and
+	 * loopback_bypass on. Counted in that namespace's vpair_net while
+	 * set (bypass.c); under RTNL.
+	 */
+	struct net		*bypass_net;
 	struct rcu_head		rcu;
 };
 
@@ -39,6 +54,8 @@ enum vpair_stat {
 	VPAIR_STAT_TX_DROPPED_MTU,
 	/* Frames sent while the peer was down, gone or the cable pulled. */
 	VPAIR_STAT_TX_DROPPED_PEER_DOWN,
+	/* Frames too short to hold an Ethernet header. */
+	VPAIR_STAT_TX_DROPPED_SHORT,
 	/* The host's own packets taken off lo and sent through this end. */
 	VPAIR_STAT_TX_BYPASS,
 	/* Frames with a local source address delivered by hairpin. */
@@ -60,6 +77,12 @@ struct vpair_priv {
 	struct vpair_pcpu_stats __percpu *stats;
 	/* bypass.c set IPv6's use_oif_addrs_only on this end. */
 	bool				srcsel_held;
+	/*
+	 * The IFF_XMIT_DST_RELEASE* flags this end had when loopback_bypass
+	 * went on and vpair cleared them: given back, and only they, when it
+	 * goes off. Under RTNL.
+	 */
+	unsigned long long		dst_release_taken;
 };
 
 /* Only from the transmit path, where bottom halves are off. */
@@ -104,6 +127,24 @@ static inline bool vpair_hairpin_on(const struct vpair_cable *cable,
 	       net_eq(dev_net(dev), dev_net(peer));
 }
 
+/*
+ * Was @skb built on this host, rather than received by one of its devices?
+ * The core sets skb_iif when any device receives a frame, and copies keep
+ * it: a frame that came in from a wire, a tunnel, a veth or a vpair peer
+ * and was then bridged, forwarded or redirected into a vpair end has it
+ * set. What the host's own stack sends, and what a packet socket, pktgen
+ * or the loopback bypass writes into an end, has it zero. Hairpin delivery
+ * and its ARP answers trust only such frames: anyone else's frame with a
+ * local source address is a martian, as on any other interface.
+ */
+static inline bool vpair_built_here(const struct sk_buff *skb)
+{
+	return !skb->skb_iif;
+}
+
+/* xmit.c */
+netdev_tx_t vpair_xmit(struct sk_buff *skb, struct net_device *dev);
+
 /* device.c */
 void vpair_setup(struct net_device *dev);
 void vpair_update_carrier(struct vpair_cable *cable);
@@ -127,7 +168,7 @@ void vpair_hairpin_arp_reply(struct net_device *peer,
 
 /* bypass.c */
 bool vpair_bypass_active(const struct net_device *dev);
-int vpair_bypass_sync(struct net *net);
+int vpair_bypass_update(struct vpair_cable *cable);
 void vpair_bypass_srcsel_sync(struct vpair_cable *cable);
 int vpair_bypass_init(void);
 void vpair_bypass_exit(void);
