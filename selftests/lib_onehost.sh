@@ -55,7 +55,8 @@ martians_still_strict()
 
 # onehost_setup KIND IPV6 [OPTIONS OF THE LINK...]: a pair of KIND with
 # both ends in a new namespace $ns0, addresses on both, both up, carrier
-# on. IPV6 says how much IPv6 the ends get:
+# on; $ONEHOST_BEFORE_PAIR, if set, is run with the namespace before the
+# pair is made. IPV6 says how much IPv6 the ends get:
 #   v4    none: no IPv6 traffic of their own, for cases that count
 #         packets exactly
 #   v6    the IPv6 addresses, no link-local: quiet still, but the ends
@@ -76,6 +77,9 @@ onehost_setup()
 	[ "$v6" = v6ll ] && addrgen=eui64
 	setup_ns ns0 || return
 	strict_martians "$ns0" || return
+	if [ -n "${ONEHOST_BEFORE_PAIR:-}" ]; then
+		"$ONEHOST_BEFORE_PAIR" "$ns0" || return
+	fi
 	ip -n "$ns0" link add "$E0" type "$kind" "$@" peer name "$E1" || return
 	ipb "$ns0" <<-EOF || return
 		link set $E0 addrgenmode $addrgen

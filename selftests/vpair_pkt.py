@@ -9,6 +9,13 @@
 #       Write N Ethernet/IP/UDP frames from SRC to DST (IPv4 or IPv6) into
 #       DEV with an AF_PACKET socket, and count how many of them a UDP
 #       socket bound to DST receives. Prints "received R of N".
+#   vpair_pkt.py send DEV SMAC DMAC SRC DST [--count N]
+#   vpair_pkt.py listen ADDR [--count N] [--timeout S] [--ready FILE]
+#       inject split in two, for a sender and a receiver in different
+#       namespaces: send writes the frames, listen counts the datagrams
+#       that reach ADDR ("received R"; creates FILE once it listens).
+#   vpair_pkt.py arp DEV SMAC SIP TIP [--count N]
+#       Write N broadcast ARP requests "who has TIP, tell SIP" into DEV.
 #   vpair_pkt.py udp SRC DST [--count N] [--timeout S]
 #       The same through ordinary sockets: one bound to SRC sends, one
 #       bound to DST receives.
@@ -127,6 +134,48 @@ def cmd_inject(args):
     return 0 if ok == args.count else 1
 
 
+def cmd_send(args):
+    """inject's frames, without a receiver: for one in another namespace."""
+    src = ipaddress.ip_address(args.src)
+    dst = ipaddress.ip_address(args.dst)
+    tx = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+    tx.bind((args.dev, 0))
+    for i in range(args.count):
+        proto, packet = ip_packet(src, dst, udp_segment(
+            src, dst, UDP_PORT + 1, UDP_PORT, b"vpair hairpin %d" % i))
+        frame = mac(args.dmac) + mac(args.smac) + struct.pack("!H", proto)
+        tx.send(frame + packet)
+    print("sent %d" % args.count)
+    return 0
+
+
+def cmd_listen(args):
+    """How many of send's datagrams a socket bound to ADDR receives."""
+    _, family, addr = sockaddr(args.addr, UDP_PORT)
+    rx = socket.socket(family, socket.SOCK_DGRAM)
+    rx.bind(addr)
+    if args.ready:
+        open(args.ready, "w").close()
+    got = receive(rx, args.count, args.timeout)
+    print("received %d" % len(got))
+    return 0 if len(got) == args.count else 1
+
+
+def cmd_arp(args):
+    """A broadcast ARP request: who has TIP, tell SIP (at SMAC)."""
+    tx = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+    tx.bind((args.dev, 0))
+    smac = mac(args.smac)
+    arp = struct.pack("!HHBBH6s4s6s4s", 1, ETH_P_IP, 6, 4, 1, smac,
+                      ipaddress.ip_address(args.sip).packed, bytes(6),
+                      ipaddress.ip_address(args.tip).packed)
+    frame = b"\xff" * 6 + smac + struct.pack("!H", 0x0806) + arp
+    for _ in range(args.count):
+        tx.send(frame)
+    print("sent %d" % args.count)
+    return 0
+
+
 def cmd_udp(args):
     _, family, src = sockaddr(args.src, 0)
     _, _, dst = sockaddr(args.dst, UDP_PORT)
@@ -243,6 +292,22 @@ def main():
     s.add_argument("--timeout", type=float, default=5)
     s.set_defaults(func=cmd_inject)
 
+    s = sub.add_parser("send")
+    for a in ("dev", "smac", "dmac", "src", "dst"):
+        s.add_argument(a)
+    s.add_argument("--count", type=int, default=3)
+    s.set_defaults(func=cmd_send)
+    s = sub.add_parser("listen")
+    s.add_argument("addr")
+    s.add_argument("--count", type=int, default=3)
+    s.add_argument("--timeout", type=float, default=5)
+    s.add_argument("--ready")
+    s.set_defaults(func=cmd_listen)
+    s = sub.add_parser("arp")
+    for a in ("dev", "smac", "sip", "tip"):
+        s.add_argument(a)
+    s.add_argument("--count", type=int, default=3)
+    s.set_defaults(func=cmd_arp)
     s = sub.add_parser("udp")
     s.add_argument("src")
     s.add_argument("dst")

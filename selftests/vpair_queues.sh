@@ -98,11 +98,45 @@ queues_set_channels()
 	log_test "$name"
 }
 
+# Created without counts, an end uses one queue each way but can be given
+# one per CPU later with ethtool -L, as veth allows.
+queues_default_maximum()
+{
+	local name="queues: without counts, one in use and ethtool -L up to one per CPU"
+	local cpus possible
+
+	# "0-N" (or "0"): the possible CPUs, as num_possible_cpus() counts
+	possible=$(</sys/devices/system/cpu/possible)
+	cpus=$((${possible##*-} + 1))
+	setup_pair
+	check_err $? "set-up failed"
+
+	channels "$ns0" vp0
+	[ "$GOT" = "$cpus $cpus 1 1" ]
+	check_err $? "ethtool -l vp0 says '$GOT', expected '$cpus $cpus 1 1'"
+	sysfs_queues "$ns0" vp0
+	[ "$GOT" = "1 1" ]
+	check_err $? "vp0 has tx/rx queues '$GOT' in sysfs, expected '1 1'"
+
+	nsexec "$ns0" ethtool -L vp0 tx "$cpus" rx "$cpus"
+	check_err $? "ethtool -L vp0 tx $cpus rx $cpus failed"
+	sysfs_queues "$ns0" vp0
+	[ "$GOT" = "$cpus $cpus" ]
+	check_err $? "after ethtool -L, vp0 has tx/rx queues '$GOT' in sysfs"
+	nsexec "$ns0" ethtool -L vp0 tx $((cpus + 1)) 2>/dev/null
+	check_fail $? "ethtool -L vp0 tx $((cpus + 1)) accepted beyond one per CPU"
+	ping_ok "$ns0" 192.0.2.2
+	check_err $? "no ping after ethtool -L"
+
+	log_test "$name"
+}
+
 require_root
 require_cmd ip ethtool ping
 require_kind
 
 run_test queues_at_creation
 run_test queues_set_channels
+run_test queues_default_maximum
 
 exit "$(exit_status)"
