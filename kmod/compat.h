@@ -59,10 +59,7 @@ struct rtnl_newlink_params {
 	struct nlattr **tb;
 	struct nlattr **data;
 };
-#endif
 
-
-#ifndef VPAIR_HAVE_NEWLINK_PARAMS
 /* What rtnl_link_ops.newlink is before 6.14: a wrapper. */
 static inline int vpair_newlink_compat(struct net *src_net,
 				       struct net_device *dev,

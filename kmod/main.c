@@ -3,10 +3,11 @@
  * vpair: a virtual Ethernet pair whose ends can also carry the traffic
  * between two addresses of the same host.
  *
- * Module entry points. The pieces live in: device.c (transmit path, carrier,
- * ndo callbacks), ethtool.c, netlink.c (rtnl_link_ops), bypass.c (taking
- * the host's own traffic off lo), hairpin.c (delivering it on the other
- * end), compat.h (kernel version differences).
+ * Module entry points. The pieces live in: xmit.c (the transmit path),
+ * device.c (carrier, ndo callbacks, setup), ethtool.c, netlink.c
+ * (rtnl_link_ops), bypass.c (taking the host's own traffic off lo),
+ * hairpin.c (delivering it on the other end), compat.h (kernel version
+ * differences).
  */
 #include <linux/module.h>
 #include <net/rtnetlink.h>

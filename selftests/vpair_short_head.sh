@@ -17,9 +17,12 @@ source "$(dirname "$0")"/lib.sh
 VPAIR_SOCK=$(cd "$(dirname "$0")" && pwd)/vpair_sock.py
 COUNT=20
 
+# short_head_tun SIZE: COUNT packets of SIZE bytes from the tun into vp0;
+# the tx counter of vp0 (and vp0's tx_dropped_short for frames too short
+# for an Ethernet header) in TX and SHORT.
 short_head_tun()
 {
-	local script
+	local size=$1 script
 
 	modprobe -q tun && modprobe -q sch_ingress && modprobe -q cls_matchall &&
 		modprobe -q act_mirred
@@ -27,19 +30,34 @@ short_head_tun()
 	# shellcheck disable=SC2016 # expanded by the inner shell
 	script='ip link add vp0 mtu 9000 type vpair peer name vp1 mtu 9000 &&
 		ip link set vp0 up && ip link set vp1 up &&
-		"$1" tun-headless tunh "$2" 198.51.100.2 --setup "ip link set tunh up &&
+		"$1" tun-headless tunh "$2" 198.51.100.2 --size "$3" --setup "ip link set tunh up &&
 			tc qdisc add dev tunh ingress &&
 			tc filter add dev tunh ingress matchall action mirred egress redirect dev vp0" &&
-		ip -j -s link show dev vp0'
+		ip -j -s link show dev vp0 && ethtool -S vp0'
 	OUT=$(setpriv --reuid=65534 --regid=65534 --clear-groups \
 		unshare --user --map-root-user --net \
-		bash -c "$script" short_head "$VPAIR_SOCK" $COUNT 2>&1)
+		bash -c "$script" short_head "$VPAIR_SOCK" $COUNT "$size" 2>&1)
 	check_err $? "in the user namespace: $OUT"
+	TX=- SHORT=-
 	[[ $OUT =~ \"tx\":\{\"bytes\":[0-9]+,\"packets\":([0-9]+) ]] &&
-		[ "${BASH_REMATCH[1]}" -ge $COUNT ]
-	check_err $? "vp0 sent ${BASH_REMATCH[1]:-?} of the $COUNT headless frames: $OUT"
+		TX=${BASH_REMATCH[1]}
+	[[ $OUT =~ tx_dropped_short:\ ([0-9]+) ]] && SHORT=${BASH_REMATCH[1]}
+}
 
+short_head_paged()
+{
+	short_head_tun 6000
+	[ "$TX" -ge $COUNT ] 2>/dev/null
+	check_err $? "vp0 sent $TX of the $COUNT headless frames: $OUT"
 	log_test "short head: headless paged skbs from a tun, redirected into vp0 by an unprivileged user"
+}
+
+short_head_runt()
+{
+	short_head_tun 10
+	[ "$SHORT" = $COUNT ] && [ "$TX" = 0 ]
+	check_err $? "vp0 sent $TX and dropped $SHORT as too short of $COUNT 10-byte frames: $OUT"
+	log_test "short head: frames shorter than an Ethernet header are dropped and counted"
 }
 
 require_root
@@ -49,6 +67,7 @@ require_kind
 [ "$(sysctl -n kernel.unprivileged_userns_clone 2>/dev/null || echo 1)" = 1 ] ||
 	skip_all "unprivileged user namespaces are disabled"
 
-run_test short_head_tun
+run_test short_head_paged
+run_test short_head_runt
 
 exit "$(exit_status)"

@@ -18,12 +18,14 @@
 #       seconds ahead; the receiver asks for SO_TIMESTAMPNS. Prints how
 #       far the receive timestamp is from the receiver's clock, in
 #       seconds ("skew 0.01"): a wire gives the receiver its own time.
-#   vpair_sock.py tun-headless NAME COUNT DST [--setup SHELL]
+#   vpair_sock.py tun-headless NAME COUNT DST [--setup SHELL] [--size N]
 #       Make an L3 tun device NAME with a virtio-net header, run SHELL
 #       (e.g. ip/tc commands that bring it up and redirect its ingress),
-#       then write COUNT 6000-byte IPv4 packets to DST whose header the
-#       tun driver puts in paged memory: an skb with one byte in its
-#       linear part, and no Ethernet header at all. Prints "wrote N".
+#       then write COUNT IPv4 packets of N bytes (default 6000) to DST.
+#       Above a page, the tun driver puts all but their first byte in
+#       paged memory: an skb with one byte in its linear part, and no
+#       Ethernet header at all. Below 14 bytes, not even room for one.
+#       Prints "wrote N".
 #
 # Exit status: 0 when the exchange happened, 1 when not, 2 on errors of
 # the tool itself.
@@ -165,6 +167,8 @@ def cmd_rx_tstamp(args):
 
 
 def ipv4_udp(dst, size):
+    if size < 28:
+        return ipv4_udp(dst, 28)[:size]
     payload = bytes(size - 28)
     udp = struct.pack("!HHHH", 9, 9, 8 + len(payload), 0) + payload
     hdr = struct.pack("!BBHHHBBH4s4s", 0x45, 0, size, 0, 0, 64, 17, 0,
@@ -183,7 +187,7 @@ def cmd_tun_headless(args):
     # into the linear part and the rest into pages.
     pi = struct.pack("!HH", 0, ETH_P_IP)
     vnet = struct.pack("<BBHHHH", 0, 0, 1, 0, 0, 0)
-    frame = pi + vnet + ipv4_udp(args.dst, 6000)
+    frame = pi + vnet + ipv4_udp(args.dst, args.size)
     for _ in range(args.count):
         tun.write(frame)
     print(f"wrote {args.count}")
@@ -209,6 +213,7 @@ def main():
     s.add_argument("count", type=int)
     s.add_argument("dst")
     s.add_argument("--setup")
+    s.add_argument("--size", type=int, default=6000)
     args = p.parse_args()
     cmds = {"bound-tcp": cmd_bound_tcp, "pktinfo": cmd_pktinfo,
             "rx-tstamp": cmd_rx_tstamp, "tun-headless": cmd_tun_headless}
