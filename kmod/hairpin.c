@@ -55,11 +55,8 @@ bool vpair_has_local_dst(const struct sk_buff *skb)
 }
 
 /*
- * The route for local delivery of an IPv4 packet from @saddr to @daddr, as
- * an output lookup with no device bound returns it: the receiving socket
- * then sees the end that received the packet as its input interface
- * (inet_iif() prefers a route's rt_iif, which a device-bound sender's
- * route sets to the sender's device). NULL if it is not local.
+ * The route for local delivery of an IPv4 packet from @saddr to @daddr,
+ * as an output lookup returns it. NULL if the destination is not local.
  */
 static struct rtable *vpair_local_route(struct net *net, __be32 saddr,
 					__be32 daddr)
@@ -81,28 +78,19 @@ static struct rtable *vpair_local_route(struct net *net, __be32 saddr,
 }
 
 /*
- * What loopback_xmit() does, on the peer: the packet keeps a route for
+ * What loopback_xmit() does, on the peer: the packet keeps its route for
  * local delivery, so the receiving stack delivers it without looking the
  * source up, and it gets the receiver's timestamp, not the sender's
- * (SO_TXTIME, EDT pacing). A sender bound to its end (ping -I vp0) chose
- * a route that names its own device as the input one: such a packet gets
- * the unbound route instead, so that sockets bound to the receiving end
- * see it arrive there.
+ * (SO_TXTIME, EDT pacing). The receiving socket sees the peer as the
+ * input device: eth_type_trans() makes it skb->dev, the core records it
+ * in skb_iif, and the route's rt_iif (IPv4) or idev (IPv6) is already the
+ * device that holds the destination address, bound sender or not.
  */
 void vpair_deliver_local(struct sk_buff *skb, struct net_device *peer)
 {
-	const struct iphdr *iph;
-	struct rtable *rt;
-
 	skb_orphan(skb);
 	skb_clear_tstamp(skb);
 	skb_dst_force(skb);
-	if (skb->protocol == htons(ETH_P_IP) && skb_rtable(skb)->rt_iif) {
-		iph = ip_hdr(skb);
-		rt = vpair_local_route(dev_net(peer), iph->saddr, iph->daddr);
-		if (rt)
-			skb_dst_set(skb, &rt->dst);
-	}
 	skb->protocol = eth_type_trans(skb, peer);
 	vpair_count(peer, VPAIR_STAT_RX_HAIRPIN);
 }

@@ -28,7 +28,10 @@ short_head_tun()
 		modprobe -q act_mirred
 	check_err $? "cannot load tun and the tc modules"
 	# shellcheck disable=SC2016 # expanded by the inner shell
+	# addrgenmode none: no IPv6 of the ends' own, so the counters count
+	# the tun's frames only
 	script='ip link add vp0 mtu 9000 type vpair peer name vp1 mtu 9000 &&
+		ip link set vp0 addrgenmode none && ip link set vp1 addrgenmode none &&
 		ip link set vp0 up && ip link set vp1 up &&
 		"$1" tun-headless tunh "$2" 198.51.100.2 --size "$3" --setup "ip link set tunh up &&
 			tc qdisc add dev tunh ingress &&
@@ -47,7 +50,7 @@ short_head_tun()
 short_head_paged()
 {
 	short_head_tun 6000
-	[ "$TX" -ge $COUNT ] 2>/dev/null
+	[ "$TX" = $COUNT ]
 	check_err $? "vp0 sent $TX of the $COUNT headless frames: $OUT"
 	log_test "short head: headless paged skbs from a tun, redirected into vp0 by an unprivileged user"
 }
