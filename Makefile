@@ -101,6 +101,10 @@ dkms-uninstall:
 deb:
 	@scripts/deb.sh build $(CURDIR)/deb
 
+# The version debian/changelog gives: the packages', DKMS's and the module's.
+version:
+	@echo $(VERSION)
+
 # In a scratch copy of a Debian root: install, upgrade, purge (SUITE=...).
 deb-test: deb
 	@scripts/deb.sh test $(or $(SUITE),bookworm) $(CURDIR)/deb
@@ -143,8 +147,9 @@ help:
 	@sed -n '3,16s/^# \{0,1\}//p' Makefile
 	@echo "  other targets: module plugin selftests install-module install-plugin"
 	@echo "                 uninstall dkms-uninstall checkpatch sparse clean"
+	@echo "                 deb-test (SUITE=...) version"
 	@echo "  KDIR=$(KDIR)"
 
 .PHONY: all kdir-check module plugin selftests install install-module \
 	install-plugin uninstall dkms-install dkms-uninstall lint checkpatch \
-	sparse check demo deb deb-test bench clean help
+	sparse check demo deb deb-test version bench clean help
