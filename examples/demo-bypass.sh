@@ -181,11 +181,16 @@ if [ -n "$xdp" ]; then
 fi
 
 title "what vpair did, and what the kernel's routing says"
-nsrun ethtool -S vp0 | grep -E 'tx_bypass|rx_hairpin'
-nsrun ethtool -S vp1 | grep -E 'tx_bypass|rx_hairpin'
+for dev in vp0 vp1; do
+	echo "$dev: $(ip netns exec "$NS" ethtool -S "$dev" |
+		sed -n 's/^ *\(tx_bypass\|rx_hairpin\): \([0-9]*\)/\1 \2/p' | paste -sd ' ')"
+done
 nsrun ip route get 192.0.2.2 from 192.0.2.3
-echo "-> still 'local ... dev lo': no route changed; vpair takes the packet"
-echo "   off lo at the end of POST_ROUTING and sends it through vp0."
+echo "-> still 'local ... dev lo': no route changed. The device-bound request"
+echo "   leaves vp0 as it did on veth, and vpair delivers it on vp1 instead of"
+echo "   dropping it as a martian (vp1's rx_hairpin). The reply is routed to lo:"
+echo "   vpair takes it off lo at the end of POST_ROUTING, sends it through vp1"
+echo "   (vp1's tx_bypass) and delivers it on vp0 (vp0's rx_hairpin)."
 
 ok=1
 [ "$vpair_rx" = "$PINGS" ] && [ "$n_req" = "$PINGS" ] &&
