@@ -10,6 +10,7 @@
 #   make install       module into /lib/modules/<kver>/updates, plugin into
 #                      Debian's ip lib dir
 #   make dkms-install  the same module through DKMS (rebuilt on kernel updates)
+#   make deb           Debian packages vpair-dkms and iproute2-vpair in deb/
 #   make lint          checkpatch.pl --strict and sparse
 #   make help          all targets
 
@@ -26,7 +27,9 @@ endif
 
 # W=1 is the warning level the project keeps clean; W= to build without.
 W ?= 1
-VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\{0,1\}\([^"]*\)"\{0,1\}/\1/p' dkms.conf)
+# The version, written in one place: debian/changelog's first line (a native
+# package's version is the upstream one). dkms.conf gets it at install.
+VERSION := $(shell head -n 1 debian/changelog | cut -d ' ' -f 2 | tr -d '()')
 # The release the module is built for, as vermagic and /lib/modules name it
 # (Debian's include/config/kernel.release holds the upstream version).
 KVER = $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' \
@@ -78,11 +81,12 @@ DKMS_SRC = /usr/src/vpair-$(VERSION)
 
 # Re-adding the same version replaces it: a lab host tracks the repo.
 dkms-install: kdir-check plugin
-	@[ -n "$(VERSION)" ] || { echo "vpair: no PACKAGE_VERSION in dkms.conf" >&2; exit 1; }
+	@[ -n "$(VERSION)" ] || { echo "vpair: no version in debian/changelog" >&2; exit 1; }
 	-dkms remove -m vpair -v $(VERSION) --all >/dev/null 2>&1
 	rm -rf $(DKMS_SRC)
 	mkdir -p $(DKMS_SRC)
 	cp -r $(DKMS_FILES) $(DKMS_SRC)/
+	sed -i 's/#MODULE_VERSION#/$(VERSION)/' $(DKMS_SRC)/dkms.conf
 	dkms add -m vpair -v $(VERSION)
 	dkms build -m vpair -v $(VERSION) -k $(KVER)
 	dkms install -m vpair -v $(VERSION) -k $(KVER)
@@ -92,6 +96,18 @@ dkms-uninstall:
 	-dkms remove -m vpair -v $(VERSION) --all
 	rm -rf $(DKMS_SRC)
 	$(MAKE) -C iplink-plugin uninstall
+
+# dpkg-buildpackage on a copy of the repository; lintian must find no error.
+deb:
+	@scripts/deb.sh build $(CURDIR)/deb
+
+# The version debian/changelog gives: the packages', DKMS's and the module's.
+version:
+	@echo $(VERSION)
+
+# In a scratch copy of a Debian root: install, upgrade, purge (SUITE=...).
+deb-test: deb
+	@scripts/deb.sh test $(or $(SUITE),bookworm) $(CURDIR)/deb
 
 lint: checkpatch sparse
 
@@ -128,11 +144,12 @@ bench:
 	@scripts/bench.sh
 
 help:
-	@sed -n '3,15s/^# \{0,1\}//p' Makefile
+	@sed -n '3,16s/^# \{0,1\}//p' Makefile
 	@echo "  other targets: module plugin selftests install-module install-plugin"
 	@echo "                 uninstall dkms-uninstall checkpatch sparse clean"
+	@echo "                 deb-test (SUITE=...) version"
 	@echo "  KDIR=$(KDIR)"
 
 .PHONY: all kdir-check module plugin selftests install install-module \
 	install-plugin uninstall dkms-install dkms-uninstall lint checkpatch \
-	sparse check demo bench clean help
+	sparse check demo deb deb-test version bench clean help

@@ -22,10 +22,18 @@ static void vpair_explain(FILE *f)
 		"\n"
 		"OPTIONS := [ hairpin { on | off } ] [ loopback_bypass { on | off } ]\n"
 		"\n"
-		"Both options belong to the pair and default to off. They come before\n"
-		"\"peer\": everything after \"peer\" describes the peer device, with the\n"
-		"LINK_OPTIONS of \"ip link add\" (mtu, address, netns, numtxqueues, ...;\n"
-		"see \"ip link help\"). Without a peer name the kernel chooses one.\n");
+		"hairpin on          a frame this host sent into one end, from one of its\n"
+		"                    own addresses, is delivered on the other end instead\n"
+		"                    of being dropped as a martian\n"
+		"loopback_bypass on  the host's traffic from an address of one end to an\n"
+		"                    address of the other crosses the pair instead of lo\n"
+		"\n"
+		"Both options belong to the pair: set on either end, they apply to both.\n"
+		"They default to off, come before \"peer\", and act only while both ends\n"
+		"are in one network namespace. Everything after \"peer\" describes the\n"
+		"peer device, with the LINK_OPTIONS of \"ip link add\" (mtu, address,\n"
+		"netns, numtxqueues, ...; see \"ip link help\"). Without a peer name the\n"
+		"kernel chooses one. More in vpair(4).\n");
 }
 
 /* Strict on purpose: "o" or "1" would be guesses, not answers. */

@@ -6,8 +6,11 @@
 # Sourced, never run.
 
 VPAIR_CACHE=${VPAIR_CACHE:-/root/.cache/vpair}
-VPAIR_MIRROR=${VPAIR_MIRROR:-http://deb.debian.org/debian}
-VPAIR_SECURITY_MIRROR=${VPAIR_SECURITY_MIRROR:-http://deb.debian.org/debian-security}
+# The Debian archive and its security archive: VPAIR_MIRROR and
+# VPAIR_SECURITY_MIRROR when set, else what this machine's apt is configured
+# with (apt_archive below), so a host behind a mirror or a proxy needs no edit.
+VPAIR_MIRROR=${VPAIR_MIRROR:-}
+VPAIR_SECURITY_MIRROR=${VPAIR_SECURITY_MIRROR:-}
 VPAIR_LOGS=${VPAIR_LOGS:-$VPAIR_CACHE/logs}
 
 # Every message goes to stderr: some scripts print a path on stdout that a
@@ -94,6 +97,107 @@ apt_install()
 	fi
 }
 
+# apt_sources: "URI SUITE" for each deb (not deb-src) source this machine's
+# apt reads, in apt's order: the one-line sources.list first, then
+# sources.list.d's *.list (one-line) and *.sources (deb822) files. Stanzas
+# with "Enabled: no" and cdrom: sources are left out.
+apt_sources()
+{
+	local list=/etc/apt/sources.list parts=/etc/apt/sources.list.d/ SL SP f
+
+	if command -v apt-config >/dev/null; then
+		eval "$(apt-config shell SL Dir::Etc::sourcelist/f \
+			SP Dir::Etc::sourceparts/d)"
+		list=${SL:-$list}
+		parts=${SP:-$parts}
+	fi
+	for f in "$list" "${parts%/}"/*.list "${parts%/}"/*.sources; do
+		[ -f "$f" ] || continue
+		case $f in
+		*.sources)
+			awk '
+			function flush(  i, n, t, u, s, nt, nu, ns, deb) {
+				if (f["enabled"] ~ /^[ \t]*(no|false)[ \t]*$/)
+					deb = 0
+				else {
+					nt = split(f["types"], t, /[ \t\n]+/)
+					for (i = 1; i <= nt; i++)
+						if (t[i] == "deb")
+							deb = 1
+				}
+				nu = split(f["uris"], u, /[ \t\n]+/)
+				ns = split(f["suites"], s, /[ \t\n]+/)
+				for (i = 1; deb && i <= nu; i++)
+					for (n = 1; n <= ns; n++)
+						if (u[i] != "" && s[n] != "" &&
+						    u[i] !~ /^cdrom:/)
+							print u[i], s[n]
+				delete f
+				key = ""
+			}
+			/^#/ { next }
+			/^[ \t]*$/ { flush(); next }
+			/^[ \t]/ {
+				if (key != "")
+					f[key] = f[key] " " $0
+				next
+			}
+			{
+				i = index($0, ":")
+				if (i == 0)
+					next
+				key = tolower(substr($0, 1, i - 1))
+				f[key] = substr($0, i + 1)
+			}
+			END { flush() }' "$f"
+			;;
+		*)
+			# deb [options] URI SUITE COMPONENT...
+			sed -e 's/#.*//' -e 's/\[[^]]*\]//' "$f" |
+				awk '$1 == "deb" && $2 !~ /^cdrom:/ && NF >= 3 {
+					print $2, $3 }'
+			;;
+		esac
+	done
+}
+
+# apt_archive main|security: the first URI apt has for a Debian suite
+# (bookworm, sid, stable-updates...) outside -security, or for a -security
+# suite. Other archives a host may list (a vendor's, a PPA-like repo) are
+# told apart by their suite names, which are not Debian's.
+apt_archive()
+{
+	apt_sources | awk -v kind="$1" '
+	{
+		s = $2
+		sec = sub(/-security$/, "", s)
+		sub(/-(updates|backports|backports-sloppy|proposed-updates)$/, "", s)
+		if (s !~ /^(bullseye|bookworm|trixie|forky|duke|sid|experimental|oldoldstable|oldstable|stable|testing|unstable|rc-buggy)$/)
+			next
+		if ((kind == "security") == (sec == 1)) {
+			uri = $1
+			sub(/\/+$/, "", uri)
+			print uri
+			exit
+		}
+	}'
+}
+
+# need_archives [security]: VPAIR_MIRROR (and VPAIR_SECURITY_MIRROR) set,
+# from apt's configuration unless the caller set them. In this shell, not a
+# subshell, so the sources are read once per run.
+need_archives()
+{
+	[ -n "$VPAIR_MIRROR" ] || VPAIR_MIRROR=$(apt_archive main)
+	[ -n "$VPAIR_MIRROR" ] ||
+		die "no Debian archive in this machine's apt sources; set VPAIR_MIRROR=<URI of a Debian mirror>"
+	[ "${1:-}" = security ] || return 0
+	[ -n "$VPAIR_SECURITY_MIRROR" ] ||
+		VPAIR_SECURITY_MIRROR=$(apt_archive security)
+	[ -n "$VPAIR_SECURITY_MIRROR" ] ||
+		die "no Debian security archive (a -security suite) in this machine's apt sources; set VPAIR_SECURITY_MIRROR=<URI>"
+}
+
 # The private apt configuration: one per suite, so the answer to "newest
 # kernel of trixie" does not depend on what else is configured, and the
 # system's own sources are never edited.
@@ -103,11 +207,13 @@ suite_sources()
 
 	case $1 in
 	bookworm|trixie)
+		need_archives security
 		echo "deb $k $VPAIR_MIRROR $1 main"
 		echo "deb $k $VPAIR_MIRROR $1-updates main"
 		echo "deb $k $VPAIR_SECURITY_MIRROR $1-security main"
 		;;
 	bookworm-backports|trixie-backports|sid|unstable|experimental)
+		need_archives
 		echo "deb $k $VPAIR_MIRROR $1 main"
 		;;
 	*)

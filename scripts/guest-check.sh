@@ -10,7 +10,8 @@
 #   guest-check.sh [selftests]  the suite: $VPAIR_RESULTS/selftests.tap (its
 #                               TAP output), dmesg.txt, guest-info.txt, and
 #                               module.tap: the installed module autoloads
-#   guest-check.sh demo         examples/demo-bridge.sh (for `make demo`)
+#   guest-check.sh demo         examples/demo-bridge.sh, then
+#                               examples/demo-bypass.sh (for `make demo`)
 #
 # Exits with the status of what it ran.
 
@@ -81,8 +82,10 @@ selftests)
 	rc=${PIPESTATUS[0]}
 	;;
 demo)
+	# The seed's bridge (veth does it too), then what only vpair does.
 	examples/demo-bridge.sh
 	rc=$?
+	examples/demo-bypass.sh || rc=1
 	;;
 *)
 	echo "usage: $0 [selftests|demo]" >&2

@@ -23,6 +23,11 @@
 #   roots.sh dkms SUITE OUTDIR   dkms add, build, install of the repository's
 #                                dkms.conf in a scratch copy of the root:
 #                                OUTDIR gets dkms.log and the module installed
+#   roots.sh debtest SUITE DEBDIR PREV VER   the packages of DEBDIR (deb.sh
+#                                build) in a scratch copy of the root:
+#                                install PREV, upgrade to VER, purge
+#                                (scripts/deb-root-test.sh; TAP on stdout,
+#                                DEBDIR gets debtest.log)
 #   roots.sh list                the roots made
 #
 # SUITE: trixie, sid or experimental (kernel from experimental, the rest from
@@ -378,12 +383,13 @@ cmd_dkms()
 
 	root_exec --scratch --bind "$repo" --out "$out" "$dir" /bin/sh -ec '
 		abi=$1
-		ver=$(sed -n "s/^PACKAGE_VERSION=\"\{0,1\}\([^\"]*\)\"\{0,1\}/\1/p" \
-			/mnt/vpair/dkms.conf)
+		ver=$(sed -n "1s/^vpair (\([^)]*\)).*/\1/p" \
+			/mnt/vpair/debian/changelog)
 		src=/usr/src/vpair-$ver
 		mkdir -p "$src"
 		cp -r /mnt/vpair/dkms.conf /mnt/vpair/Kbuild /mnt/vpair/kmod \
 			/mnt/vpair/include "$src/"
+		sed -i "s/#MODULE_VERSION#/$ver/" "$src/dkms.conf"
 		rm -f "$src"/kmod/*.o "$src"/kmod/.*.cmd
 		dkms --version
 		dkms add -m vpair -v "$ver"
@@ -394,6 +400,21 @@ cmd_dkms()
 		echo "installed: $ko"
 		cp "$ko" /mnt/out/
 	' sh "$abi" >"$out/dkms.log" 2>&1
+}
+
+# A lab host's life with the packages, on a scratch copy of the root: the
+# cached root stays as it was.
+cmd_debtest()
+{
+	local suite=$1 debs=$2 prev=$3 ver=$4 dir repo
+
+	root_ready "$suite" || die "no $suite root (roots.sh ensure $suite)"
+	dir=$(root_dir "$suite")
+	repo=$(cd "$here/.." && pwd)
+	debs=$(cd "$debs" && pwd)
+	root_exec --scratch --bind "$repo" --out "$debs" "$dir" \
+		/bin/sh /mnt/vpair/scripts/deb-root-test.sh \
+		"$(meta_get "$suite" abi)" "$prev" "$ver"
 }
 
 [ $# -ge 1 ] || usage
@@ -440,6 +461,11 @@ dkms)
 	[ $# = 2 ] || usage
 	need_root "DKMS in a root"
 	cmd_dkms "$@"
+	;;
+debtest)
+	[ $# = 4 ] || usage
+	need_root "testing packages in a root"
+	cmd_debtest "$@"
 	;;
 list)
 	for d in "$ROOTS"/*/; do
