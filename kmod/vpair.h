@@ -24,7 +24,7 @@ int vpair_newlink(struct net_device *dev, struct rtnl_newlink_params *params,
 extern const struct net_device_ops vpair_netdev_ops;
 
 #define VPAIR_DRV_NAME	"vpair"
-#define VPAIR_VERSION	"0.1.0"
+/* VPAIR_VERSION comes from Kbuild, which reads it from debian/changelog. */
 
 /*
  * The cable: what both ends of a pair share. Options set on either end live
