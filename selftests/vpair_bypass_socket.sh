@@ -1,11 +1,12 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# loopback_bypass, as the receiving socket sees it: a bypassed packet
-# arrives on the receiving end as it would from a wire, not from lo. A
-# server bound to vp1 accepts a client bound to vp0, IP_PKTINFO and
-# IPV6_PKTINFO name vp1, and the receive timestamp is the receiver's
-# own, not the time the sender asked the packet to leave (SO_TXTIME).
+# loopback_bypass, as the receiving socket sees it: the host's own
+# packet arrives on the receiving end as it would from a wire, not from
+# lo. A server bound to vp1 accepts a client bound to vp0, IP_PKTINFO and
+# IPV6_PKTINFO name vp1, and the receive timestamp of a bypassed packet
+# is the receiver's own, not the time the sender asked the packet to
+# leave (SO_TXTIME).
 #
 #   one namespace, loopback_bypass on
 #   vp0 192.0.2.1 2001:db8::1  ------>  vp1 192.0.2.2 2001:db8::2
@@ -34,12 +35,14 @@ socket_bound_tcp()
 	family_addrs "$family"
 	onehost_setup vpair v6 loopback_bypass on
 	check_err $? "setup failed"
-	bypass_mark
+	pair_snapshot
 
+	# Bound to its end, each side is routed out of that end (a route
+	# through lo would not match the device), and hairpin delivers it.
 	nsout "$ns0" "$VPAIR_SOCK" bound-tcp "$E1" "$DST" "$E0" "$SRC" 5301
 	check_err $? "$OUT"
-	bypassed_since
-	check_err $? "the connection did not cross the pair (tx_bypass of $E0 did not move)"
+	crossed_pair 2
+	check_err $? "the connection did not cross the pair: $CROSSED"
 
 	log_test "bypass socket: $family TCP server bound to $E1 accepts a client bound to $E0"
 }
