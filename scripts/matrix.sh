@@ -10,9 +10,10 @@
 #   matrix.sh [-s] [-d] [-o DIR] [KERNEL...]
 #
 #   KERNEL   SUITE (its newest kernel, read from the archive now),
-#            SUITE=ABI (pinned, while the archive still has it), or all
-#            (bookworm trixie sid experimental). Default: $VPAIR_KERNELS,
-#            else all.
+#            SUITE=ABI (pinned, while the archive still has it), an
+#            entry bookworm-6.12 or trixie-rt (their own roots), debug
+#            (debug-kernel.sh), or all (bookworm bookworm-6.12 trixie
+#            trixie-rt sid experimental). Default: $VPAIR_KERNELS, else all.
 #   -s       the smoke test (guest-smoke.sh) instead of the whole suite
 #            (guest-check.sh)
 #   -d       every kernel in its release's Debian root (roots.sh), DKMS
@@ -34,7 +35,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/.." && pwd)
 cd "$repo" || exit 1
 
-ALL="bookworm trixie sid experimental"
+# bookworm-6.12: the 6.12 kernel bookworm-security ships beside 6.1;
+# trixie-rt: trixie's PREEMPT_RT flavour (see entry_suite in common.sh).
+ALL="bookworm bookworm-6.12 trixie trixie-rt sid experimental"
 
 smoke=
 dkms=
@@ -279,7 +282,8 @@ for k in "${kernels[@]}"; do
 		# The guest's exit status and its TAP must tell the same story.
 		vm_problem=
 		if [ $rc = 125 ]; then
-			vm_problem="the VM gave no results: $(grep '^vpair:' "$out/vm.log" | tail -n 1)"
+			vm_problem="the VM gave no exit status: $(cat "$out/guest/no-status.txt" 2>/dev/null ||
+				grep '^vpair: error' "$out/vm.log" | tail -n 1)"
 		elif [ ! -s "${taps[-1]}" ]; then
 			vm_problem="the guest wrote no TAP output (exit $rc)"
 		elif ! grep -Eq '^#? *[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$' <<<"$last"; then
@@ -289,6 +293,10 @@ for k in "${kernels[@]}"; do
 		fi
 		if [ -n "$vm_problem" ]; then
 			result 1 "vm: $vm_problem"
+			# The kernel's last words (vm.sh picked them from
+			# guest/console.log), for the report.
+			[ $rc = 125 ] && grep '^vpair:   ' "$out/vm.log" |
+				sed 's/^vpair:   /# console: /' >>"$out/tests.tap"
 			tests="$tests, no summary"
 		fi
 	fi
