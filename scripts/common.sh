@@ -279,3 +279,36 @@ suite_download()
 	(cd "$dir" && run_logged "apt-download-$suite" \
 		suite_apt "$suite" apt-get download "$@")
 }
+
+# Matrix entries beside the suites: SUITE-SERIES (bookworm-6.12: the
+# series bookworm-security ships beside its own) and SUITE-rt (the
+# PREEMPT_RT flavour), each in a root of its own made from SUITE.
+# entry_suite ENTRY: the Debian suite it comes from.
+entry_suite()
+{
+	case $1 in
+	*-backports) echo "$1" ;;
+	*-rt|*-[0-9]*.[0-9]*) echo "${1%%-*}" ;;
+	*) echo "$1" ;;
+	esac
+}
+
+# entry_flavour ENTRY: the kernel flavour (amd64, rt-amd64).
+entry_flavour()
+{
+	case $1 in
+	*-rt) echo "rt-${VPAIR_FLAVOUR:-amd64}" ;;
+	*) echo "${VPAIR_FLAVOUR:-amd64}" ;;
+	esac
+}
+
+# entry_meta ENTRY: the meta package whose Depends names its newest image.
+entry_meta()
+{
+	local series=
+
+	case $1 in
+	*-[0-9]*.[0-9]*) series=${1#*-}- ;;
+	esac
+	echo "linux-image-$series$(entry_flavour "$1")"
+}

@@ -6,7 +6,10 @@
 #   kernel.sh fetch [SUITE]   newest kernel of SUITE (default: bookworm):
 #                             image unpacked into the cache, depmod run,
 #                             headers installed; prints the ABI
-#   kernel.sh newest [SUITE]  ask the archive only; prints the ABI
+#   kernel.sh newest [SUITE]  ask the archive only; prints the ABI. SUITE
+#                             may be a matrix entry: bookworm-6.12 (the
+#                             linux-image-6.12-amd64 of bookworm), trixie-rt
+#                             (linux-image-rt-amd64 of trixie)
 #   kernel.sh path ABI        key=value lines: abi suite tree vmlinuz modules kdir
 #   kernel.sh vmlinuz|modules|tree|kdir ABI   one of those values
 #   kernel.sh list            ABIs in the cache
@@ -24,7 +27,6 @@ set -eu
 . "$(dirname "$0")/common.sh"
 
 KERNELS=$VPAIR_CACHE/kernels
-FLAVOUR=${VPAIR_FLAVOUR:-amd64}
 
 usage()
 {
@@ -40,14 +42,19 @@ pkg_depends()
 		sed 's/^ *//; s/ .*//' | grep -v '^$'
 }
 
+# newest_abi SUITE|ENTRY: bookworm-6.12 reads linux-image-6.12-amd64 of
+# bookworm, trixie-rt linux-image-rt-amd64 of trixie (see entry_meta).
 newest_abi()
 {
-	local suite=$1 abi
+	local suite flavour meta abi
 
+	suite=$(entry_suite "$1")
+	flavour=$(entry_flavour "$1")
+	meta=$(entry_meta "$1")
 	suite_update "$suite" || die "cannot read the $suite archive"
-	abi=$(pkg_depends "$suite" "linux-image-$FLAVOUR" |
-		sed -n "s/^linux-image-\\(.*-$FLAVOUR\\)\$/\\1/p" | head -n 1)
-	[ -n "$abi" ] || die "no linux-image-$FLAVOUR in $suite"
+	abi=$(pkg_depends "$suite" "$meta" |
+		sed -n "s/^linux-image-\\(.*-$flavour\\)\$/\\1/p" | head -n 1)
+	[ -n "$abi" ] || die "no $meta in $suite"
 	echo "$abi"
 }
 
@@ -151,6 +158,7 @@ cmd_fetch()
 	local suite=${1:-bookworm} abi
 
 	abi=$(newest_abi "$suite")
+	suite=$(entry_suite "$suite")
 	mkdir -p "$KERNELS"
 	unpack_kernel "$suite" "$abi"
 	ensure_headers "$suite" "$abi"
@@ -188,6 +196,7 @@ cmd_checkpatch()
 	local suite=$1 abi=${2:-} mm pkg ver dir debs deb m members=
 
 	[ -n "$abi" ] || abi=$(newest_abi "$suite")
+	suite=$(entry_suite "$suite")
 	mm=$(sed -nE 's/^([0-9]+\.[0-9]+).*/\1/p' <<<"$abi")
 	[ -n "$mm" ] || die "no kernel series in '$abi'"
 	pkg=linux-source-$mm

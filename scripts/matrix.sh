@@ -10,9 +10,10 @@
 #   matrix.sh [-s] [-d] [-o DIR] [KERNEL...]
 #
 #   KERNEL   SUITE (its newest kernel, read from the archive now),
-#            SUITE=ABI (pinned, while the archive still has it), or all
-#            (bookworm trixie sid experimental). Default: $VPAIR_KERNELS,
-#            else all.
+#            SUITE=ABI (pinned, while the archive still has it), an
+#            entry bookworm-6.12 or trixie-rt (their own roots), debug
+#            (debug-kernel.sh), or all (bookworm bookworm-6.12 trixie
+#            trixie-rt sid experimental). Default: $VPAIR_KERNELS, else all.
 #   -s       the smoke test (guest-smoke.sh) instead of the whole suite
 #            (guest-check.sh)
 #   -d       every kernel in its release's Debian root (roots.sh), DKMS
@@ -34,7 +35,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/.." && pwd)
 cd "$repo" || exit 1
 
-ALL="bookworm trixie sid experimental"
+# bookworm-6.12: the 6.12 kernel bookworm-security ships beside 6.1;
+# trixie-rt: trixie's PREEMPT_RT flavour (see entry_suite in common.sh).
+ALL="bookworm bookworm-6.12 trixie trixie-rt sid experimental"
 
 smoke=
 dkms=
@@ -145,7 +148,7 @@ checkpatch()
 	return "${cp_done[$sum]%%	*}"
 }
 
-n=0 pass=0 fail=0
+n=0 pass=0 fail=0 skip=0
 rows=()
 for k in "${kernels[@]}"; do
 	suite=${k%%=*}
@@ -162,9 +165,32 @@ for k in "${kernels[@]}"; do
 	ko=$out/vpair.ko
 	use_root=1
 	[ "$suite" = "$host" ] && [ -z "$dkms" ] && use_root=
+	debug=
+	[ "$suite" = debug ] && debug=1 && use_root=
+	kskip=
 
 	say "matrix: $k"
-	if [ -n "$use_root" ]; then
+	if [ -n "$debug" ]; then
+		# Built once (about 40 minutes), then cached; VPAIR_DEBUG=cached
+		# (CI) runs it only when it is cached.
+		dsuite=$("$here/debug-kernel.sh" suite)
+		if [ "${VPAIR_DEBUG:-}" = cached ] &&
+		   ! "$here/debug-kernel.sh" cached >"$out/root.log" 2>&1; then
+			kskip="the debug kernel is not cached (make check KERNELS=debug builds it)"
+		elif timed t_root "$here/debug-kernel.sh" ensure \
+			>>"$out/root.log" 2>&1; then
+			abi=$(tail -n 1 "$out/root.log")
+			{
+				echo "abi=$abi"
+				echo "suite=debug"
+				sed -n '/^gcc=/p' "$("$here/roots.sh" path "$dsuite")/etc/vpair-root"
+				echo "ip=$(ip -V)"
+				echo "tools=the host's"
+			} >"$out/info"
+		else
+			problem="no debug kernel (see $out/root.log)"
+		fi
+	elif [ -n "$use_root" ]; then
 		if timed t_root "$here/roots.sh" ensure "$suite" ${pin:+"$pin"} \
 			>"$out/root.log" 2>&1; then
 			abi=$(tail -n 1 "$out/root.log")
@@ -191,7 +217,10 @@ for k in "${kernels[@]}"; do
 			problem="cannot fetch the $suite kernel (see $out/root.log)"
 		fi
 	fi
-	if [ -n "$problem" ]; then
+	if [ -n "$kskip" ]; then
+		result "skip $kskip" "setup: debug kernel"
+		problem=$kskip
+	elif [ -n "$problem" ]; then
 		result 1 "setup: $problem"
 	else
 		echo "# kernel $abi ($suite$([ -z "$use_root" ] && echo ", host's tools")): gcc $(sed -n 's/^gcc=//p' "$out/info"), $(sed -n 's/^ip=ip utility, //p' "$out/info")" \
@@ -199,7 +228,10 @@ for k in "${kernels[@]}"; do
 	fi
 
 	if [ -z "$problem" ]; then
-		if [ -n "$use_root" ]; then
+		if [ -n "$debug" ]; then
+			timed t_build "$here/roots.sh" build "$dsuite" "$out" \
+				"$("$here/debug-kernel.sh" dir)"
+		elif [ -n "$use_root" ]; then
 			timed t_build "$here/roots.sh" build "$suite" "$out"
 		else
 			timed t_build build_on_host "$("$here/kernel.sh" kdir "$abi")" "$out"
@@ -220,7 +252,9 @@ for k in "${kernels[@]}"; do
 				"lint: sparse (C=2), no warnings"
 		fi
 
-		if [ -n "$use_root" ]; then
+		if [ -n "$debug" ]; then
+			cp=$("$here/kernel.sh" checkpatch "$dsuite" "$abi" 2>"$out/checkpatch.log")
+		elif [ -n "$use_root" ]; then
 			cp=$("$here/kernel.sh" checkpatch "$suite" "$abi" 2>"$out/checkpatch.log")
 		else
 			cp=$("$here/ksft-headers.sh" checkpatch 2>"$out/checkpatch.log")
@@ -236,7 +270,10 @@ for k in "${kernels[@]}"; do
 			"lint: checkpatch.pl --strict of ${src:-?} on kmod/ and include/"
 	fi
 
-	if [ -z "$problem" ] && [ -n "$dkms" ]; then
+	if [ -z "$problem" ] && [ -n "$dkms" ] && [ -n "$debug" ]; then
+		result "skip a kernel built here has no Debian headers package" \
+			"dkms: add, build, install for $abi"
+	elif [ -z "$problem" ] && [ -n "$dkms" ]; then
 		timed t_dkms "$here/roots.sh" dkms "$suite" "$out/dkms"
 		rc=$?
 		result $rc "dkms: add, build, install for $abi ($(head -n 1 "$out/dkms/dkms.log"))"
@@ -264,7 +301,15 @@ for k in "${kernels[@]}"; do
 		else
 			vm=(-k "$abi")
 		fi
-		timed t_vm "$here/vm.sh" "${vm[@]}" -m "$ko" -o "$out/guest" \
+		vmenv=(env)
+		if [ -n "$debug" ]; then
+			# 15-50x slower than a stock kernel under TCG, a
+			# kmemleak scan of ~40 s after each file.
+			vmenv=(env TEST_TIMEOUT="${VPAIR_DEBUG_TEST_TIMEOUT:-2400}"
+				VPAIR_VM_ENV="${VPAIR_VM_ENV:-} TEST_TIMEOUT"
+				VPAIR_VM_TIMEOUT="${VPAIR_DEBUG_VM_TIMEOUT:-14400}")
+		fi
+		timed t_vm "${vmenv[@]}" "$here/vm.sh" "${vm[@]}" -m "$ko" -o "$out/guest" \
 			-- "${cmd[@]}" >"$out/vm.log" 2>&1
 		rc=$?
 		echo "# guest: $(basename "${cmd[0]}") in a VM running $abi" >>"$out/tests.tap"
@@ -279,7 +324,8 @@ for k in "${kernels[@]}"; do
 		# The guest's exit status and its TAP must tell the same story.
 		vm_problem=
 		if [ $rc = 125 ]; then
-			vm_problem="the VM gave no results: $(grep '^vpair:' "$out/vm.log" | tail -n 1)"
+			vm_problem="the VM gave no exit status: $(cat "$out/guest/no-status.txt" 2>/dev/null ||
+				grep '^vpair: error' "$out/vm.log" | tail -n 1)"
 		elif [ ! -s "${taps[-1]}" ]; then
 			vm_problem="the guest wrote no TAP output (exit $rc)"
 		elif ! grep -Eq '^#? *[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$' <<<"$last"; then
@@ -289,11 +335,18 @@ for k in "${kernels[@]}"; do
 		fi
 		if [ -n "$vm_problem" ]; then
 			result 1 "vm: $vm_problem"
+			# The kernel's last words (vm.sh picked them from
+			# guest/console.log), for the report.
+			[ $rc = 125 ] && grep '^vpair:   ' "$out/vm.log" |
+				sed 's/^vpair:   /# console: /' >>"$out/tests.tap"
 			tests="$tests, no summary"
 		fi
 	fi
 
-	if [ "$kfail" = 0 ] && [ -z "$problem" ]; then
+	if [ -n "$kskip" ]; then
+		skip=$((skip + 1))
+		echo "ok $n $suite # SKIP $kskip"
+	elif [ "$kfail" = 0 ] && [ -z "$problem" ]; then
 		pass=$((pass + 1))
 		echo "ok $n $suite $abi"
 	else
@@ -319,7 +372,7 @@ done
 	echo "1..$n"
 	cat "$res/summary.tap"
 	echo "# results: $res"
-	echo "$pass passed, $fail failed, 0 skipped"
+	echo "$pass passed, $fail failed, $skip skipped"
 } >"$res/summary.txt"
 cat "$res/summary.txt"
 [ "$fail" = 0 ]

@@ -17,9 +17,13 @@
 #   roots.sh abi SUITE           the kernel the root holds
 #   roots.sh vmlinuz SUITE       its image, for vng --run
 #   roots.sh exec SUITE CMD...   run CMD in the root, /proc and /dev mounted
-#   roots.sh build SUITE OUTDIR  build vpair.ko there (W=1, then sparse C=2)
-#                                from a fresh copy of the module's sources:
-#                                OUTDIR gets vpair.ko, build.log, sparse.log
+#   roots.sh exec-out SUITE DIR CMD...  the same, with the host's DIR
+#                                writable at /mnt/out
+#   roots.sh build SUITE OUTDIR [KTREE]  build vpair.ko there (W=1, then
+#                                sparse C=2) from a fresh copy of the
+#                                module's sources: OUTDIR gets vpair.ko,
+#                                build.log, sparse.log. KTREE: against the
+#                                kernel debug-kernel.sh built in that root
 #   roots.sh dkms SUITE OUTDIR   dkms add, build, install of the repository's
 #                                dkms.conf in a scratch copy of the root:
 #                                OUTDIR gets dkms.log and the module installed
@@ -31,7 +35,11 @@
 #   roots.sh list                the roots made
 #
 # SUITE: trixie, sid or experimental (kernel from experimental, the rest from
-# sid); bookworm works too. Roots live in $VPAIR_CACHE/roots/<suite>, outside
+# sid); bookworm works too, and so do the entries bookworm-6.12 (bookworm
+# with the 6.12 kernel bookworm-security ships) and trixie-rt (trixie with
+# its rt-amd64 kernel): a root of their own, made from their suite, so that
+# each root holds one kernel and its headers, whose Depends pick the
+# compiler (gcc-12 for bookworm's 6.12, gcc-14 for trixie's). Roots live in $VPAIR_CACHE/roots/<suite>, outside
 # the repository. The ABI of "the newest kernel" is what kernel.sh reads from
 # the suite's meta package, never a name written here.
 
@@ -74,7 +82,7 @@ root_sources()
 		suite_sources experimental
 		;;
 	*)
-		suite_sources "$1"
+		suite_sources "$(entry_suite "$1")"
 		;;
 	esac
 }
@@ -84,7 +92,7 @@ base_suite()
 {
 	case $1 in
 	experimental) echo sid ;;
-	*) echo "$1" ;;
+	*) entry_suite "$1" ;;
 	esac
 }
 
@@ -105,7 +113,7 @@ root_ready()
 # apt wants the host's resolver. --scratch: on an overlay whose changes
 # vanish (a tmpfs), for what must not change the cached root (DKMS).
 # --bind HOSTDIR: read-only at /mnt/vpair; --out HOSTDIR: writable at
-# /mnt/out (with --scratch only).
+# /mnt/out (the mount points stay in the root, empty).
 root_exec()
 {
 	local scratch='' bind='' out='' t rc=0
@@ -118,8 +126,6 @@ root_exec()
 		*) break ;;
 		esac
 	done
-	[ -z "$bind$out" ] || [ -n "$scratch" ] ||
-		die "root_exec: --bind and --out need --scratch"
 	t=$(mktemp -d /tmp/vpair-root.XXXX)
 	unshare --mount --propagation private -- /bin/sh -ec '
 		t=$1 scratch=$2 bind=$3 out=$4 r=$5
@@ -327,14 +333,24 @@ sparse_switch()
 
 # Building from a fresh copy: the repository stays clean, and every warning
 # is seen on every build, not only those of files that changed.
+# With KTREE (a kernel built in this root: debug-kernel.sh), against that
+# tree, which the root sees at /mnt/out/src, where it was built.
 cmd_build()
 {
-	local suite=$1 out=$2 dir abi kdir b rc=0 repo sw
+	local suite=$1 out=$2 ktree=${3:-} dir abi kdir b rc=0 repo sw
+	local ex=()
 
 	root_ready "$suite" || die "no $suite root (roots.sh ensure $suite)"
 	dir=$(root_dir "$suite")
 	abi=$(meta_get "$suite" abi)
 	kdir=/usr/src/linux-headers-$abi
+	if [ -n "$ktree" ]; then
+		[ -f "$ktree/src/include/config/kernel.release" ] ||
+			die "no kernel built in $ktree"
+		abi=$(cat "$ktree/src/include/config/kernel.release")
+		kdir=/mnt/out/src
+		ex=(--out "$ktree")
+	fi
 	repo=$(cd "$here/.." && pwd)
 	mkdir -p "$out"
 	out=$(cd "$out" && pwd)
@@ -347,13 +363,18 @@ cmd_build()
 	rm -f "$b"/kmod/*.o "$b"/kmod/.*.cmd
 	b=/tmp/${b##*/}
 
-	root_exec "$dir" make -C "$kdir" M="$b" W=1 modules \
+	root_exec "${ex[@]}" "$dir" make -C "$kdir" M="$b" W=1 modules \
 		>"$out/build.log" 2>&1 || rc=1
 	if [ $rc = 0 ]; then
 		cp "$dir$b/vpair.ko" "$out/"
 		# C=2: sparse on every file again; the objects are up to date.
-		sw=$(sparse_switch "$dir" "$kdir")
-		root_exec "$dir" make -C "$kdir" M="$b" W=1 "$sw" modules \
+		# A whole kernel tree has its checker-valid.sh.
+		if [ -n "$ktree" ]; then
+			sw=C=2
+		else
+			sw=$(sparse_switch "$dir" "$kdir")
+		fi
+		root_exec "${ex[@]}" "$dir" make -C "$kdir" M="$b" W=1 "$sw" modules \
 			>"$out/sparse.log.new" 2>&1 || rc=2
 		# The known complaint of sparse_switch's case, and only that.
 		grep -v -e 'scripts/checker-valid.sh: No such file or directory$' \
@@ -452,8 +473,18 @@ exec)
 	shift
 	root_exec "$dir" "$@"
 	;;
+exec-out)
+	[ $# -ge 3 ] || usage
+	root_ready "$1" || die "no $1 root (roots.sh ensure $1)"
+	need_root "entering a root"
+	dir=$(root_dir "$1")
+	[ -d "$2" ] || die "no folder $2"
+	out=$(cd "$2" && pwd)
+	shift 2
+	root_exec --out "$out" "$dir" "$@"
+	;;
 build)
-	[ $# = 2 ] || usage
+	{ [ $# = 2 ] || [ $# = 3 ]; } || usage
 	need_root "building in a root"
 	cmd_build "$@"
 	;;

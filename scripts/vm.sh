@@ -19,7 +19,8 @@
 #                path and as $VPAIR_RESULTS
 #   -t SECONDS   give up after this long (default 3600, or $VPAIR_VM_TIMEOUT)
 #
-# Environment variables named in $VPAIR_VM_ENV are passed into the guest.
+# Environment variables named in $VPAIR_VM_ENV are passed into the guest;
+# $VPAIR_VM_APPEND is added to the guest kernel's command line.
 #
 # The guest sees its root read-only with vng's writable overlays on /etc,
 # /usr, /var, /tmp... (writes vanish) and starts in the current directory;
@@ -38,7 +39,13 @@
 #
 # vng's own exit status is not trusted (it says little when the guest
 # panics or the init fails): the guest writes its command's status into the
-# results folder, and no status there is a failure of its own (125).
+# results folder, and no status there is a failure of its own (125). The
+# results folder keeps the guest kernel's console (console.log: the boot,
+# and any panic, oops or KASAN report) apart from the command's output
+# (vm.log). A VM with no status is reported with its cause: "timed out",
+# "killed on the host", or the first telling line of the console (panic,
+# oops, BUG, WARNING, a trace) and its last lines; the cause is also in
+# no-status.txt.
 
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
@@ -203,6 +210,9 @@ guest=$results/.guest.sh
 	for v in ${VPAIR_VM_ENV:-}; do
 		[ -n "${!v+set}" ] && printf 'export %s=%q\n' "$v" "${!v}"
 	done
+	# The command's stderr joins its stdout: vng's stderr carries the
+	# kernel's console.
+	echo 'exec 2>&1'
 	printf 'export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n'
 	if [ -n "$suite" ] && [ -n "$module" ]; then
 		# In the guest's overlay of /usr: gone when the VM is.
@@ -225,13 +235,50 @@ boot()
 	# directory. qemu opens /proc/self/fd/1 and /proc/self/fd/2 anew for
 	# the guest's consoles: on a regular file that truncates it and
 	# writes from offset 0 over whatever was there (NUL-filled holes in a
-	# log). A pipe has no offset, so the output always goes through one,
-	# and into vm.log.
-	(cd "${root:-.}" && exec timeout -k 30 "$tmo" vng "${vng_args[@]}" \
-		--run "$vmlinuz" --rwdir "$results=$results" "$@" \
-		--exec "bash $guest") </dev/null 2>&1 | tee "$results/vm.log"
-	return "${PIPESTATUS[0]}"
+	# log). A pipe has no offset, so the output always goes through
+	# pipes: the command's (stdout, its stderr joined to it by the guest
+	# script) into vm.log, the kernel's console (--verbose puts it on
+	# vng's stderr, with vng's and qemu's own messages) into console.log.
+	local log=$1 console=$2
+
+	# Inside the braces fd 3 is tee's pipe: vng's stdout goes there, its
+	# stderr through cat; the braces end when cat has written all of it.
+	{
+		(cd "${root:-.}" && exec timeout -k 30 "$tmo" vng "${vng_args[@]}" \
+			--verbose --run "$vmlinuz" --rwdir "$results=$results" \
+			${VPAIR_VM_APPEND:+--append "$VPAIR_VM_APPEND"} \
+			--exec "bash $guest") </dev/null 2>&1 >&3 3>&- |
+			cat >"$console"
+		echo "${PIPESTATUS[0]}" >"$results/.vng-rc"
+	} 3>&1 | tee "$log"
+	return "$(cat "$results/.vng-rc")"
 }
+
+# Why a VM ended without a status, from how vng ended and what the kernel
+# said last: one line for the report, the console's telling lines after it.
+why_no_status()
+{
+	local rc=$1 secs=$2 console=$3 bad
+
+	if [ "$rc" = 124 ]; then
+		echo "timed out after ${secs}s (limit ${tmo}s, -t)"
+	elif [ "$rc" -gt 128 ] && [ "$rc" != 255 ]; then
+		echo "killed on the host by signal $((rc - 128)) after ${secs}s (vng exit $rc)"
+	else
+		bad=$(grep -a -E "$CONSOLE_BAD" "$console" 2>/dev/null | head -n 1 |
+			sed 's/^\[ *[0-9.]*\] //')
+		if [ -n "$bad" ]; then
+			echo "the guest kernel died after ${secs}s: $bad"
+		elif grep -aq 'reboot: Power down' "$console" 2>/dev/null; then
+			echo "the guest powered off after ${secs}s without a status (vng exit $rc)"
+		else
+			echo "vng exit $rc after ${secs}s; the console ends: $(grep -a -v '^$' "$console" 2>/dev/null | tail -n 1)"
+		fi
+	fi
+}
+
+# What a dying kernel prints first.
+CONSOLE_BAD='Kernel panic|\<BUG:|Oops|general protection fault|WARNING:|KASAN:|UBSAN:|Call Trace|cannot find script I/O ports|Out of memory|soft lockup|hung_task|blocked for more than'
 
 # One guest at a time on the machine: two TCG guests halve each other's
 # speed and trip the tests' timeouts. Every caller (make check, bench,
@@ -246,29 +293,36 @@ fi
 say "booting $abi (TCG)${suite:+ with the $suite root} for: $*"
 start=$(date +%s)
 set +e
-boot
+boot "$results/vm.log" "$results/console.log"
 vng_rc=$?
 secs=$(($(date +%s) - start))
 # Seen once on a busy machine: vng ended within seconds, silently, before
-# the kernel could have booted. Once more, verbose, with the first log kept.
-if [ ! -s "$results/.rc" ] && [ "$vng_rc" != 124 ] && [ "$secs" -lt 60 ]; then
+# the kernel could have booted. Once more, with the first logs kept.
+# A kernel that died (its console says so) is not booted twice.
+if [ ! -s "$results/.rc" ] && [ "$vng_rc" != 124 ] && [ "$secs" -lt 60 ] &&
+   ! grep -aqE "$CONSOLE_BAD" "$results/console.log"; then
 	mv "$results/vm.log" "$results/vm.log.1"
-	say "vng ended after ${secs}s with exit $vng_rc and no result: once more"
+	mv "$results/console.log" "$results/console.log.1"
+	say "vng ended after ${secs}s with exit $vng_rc and no result: $(why_no_status "$vng_rc" "$secs" "$results/console.log.1"); once more"
 	start=$(date +%s)
-	boot --verbose
+	boot "$results/vm.log" "$results/console.log"
 	vng_rc=$?
 	secs=$(($(date +%s) - start))
 fi
 set -e
 
 if [ ! -s "$results/.rc" ]; then
-	if [ "$vng_rc" = 124 ]; then
-		say "the VM did not finish within ${tmo}s"
-	else
-		say "the VM gave no exit status (vng exit $vng_rc after ${secs}s)"
-	fi
+	why=$(why_no_status "$vng_rc" "$secs" "$results/console.log")
+	echo "$why" >"$results/no-status.txt"
+	say "the VM gave no exit status: $why"
+	say "the last kernel messages ($results/console.log):"
+	{
+		grep -a -E -A 12 "$CONSOLE_BAD" "$results/console.log" | head -n 40
+		echo "..."
+		grep -a -v '^$' "$results/console.log" | tail -n 15
+	} 2>/dev/null | sed 's/^/vpair:   /' >&2
 	exit 125
 fi
 rc=$(cat "$results/.rc")
-say "VM done in ${secs}s, guest exit $rc, results in $results"
+say "VM done in ${secs}s, guest exit $rc, results in $results (console: console.log)"
 exit "$rc"

@@ -9,8 +9,10 @@
 # Output is TAP version 13, one line per test file as kselftest does,
 # with each file's own output (its "TEST: ..." lines) as "#" comments.
 # A file that passed fails after all when the kernel logged a warning,
-# BUG, oops, refcount error or stuck unregister_netdevice while it ran:
-# the lines are shown in its output. One more TAP test checks the whole
+# BUG, oops, refcount error or stuck unregister_netdevice while it ran, or
+# on a debug kernel a KASAN, UBSAN, lockdep, RCU or reference-tracker
+# report, or a kmemleak scan after it found leaks: the lines are shown in
+# its output. One more TAP test checks the whole
 # run's log the same way (what a file left behind shows up there). The
 # last line counts the results: "N passed, N failed, N skipped".
 #
@@ -22,8 +24,24 @@ cd "$(dirname "$0")" || exit 1
 TEST_TIMEOUT=${TEST_TIMEOUT:-600}
 KSFT_SKIP=4
 
-# What counts as the kernel complaining about the run.
+# What counts as the kernel complaining about the run: what any kernel
+# says, and what a debug kernel adds (KASAN, UBSAN, lockdep, RCU lockdep,
+# kmemleak, the netdev/netns reference trackers).
 KLOG_BAD='WARNING:|\<BUG\>|Oops|refcount|unregister_netdevice: waiting'
+KLOG_BAD+='|KASAN:|UBSAN:|possible circular locking|possible recursive locking'
+KLOG_BAD+='|inconsistent lock state|suspicious RCU usage|DEBUG_LOCKS_WARN_ON'
+KLOG_BAD+='|unreferenced object|new suspected memory leaks|ref_tracker:'
+
+# kmemleak (a debug kernel): scanned after each file, what it found is
+# that file's; ~40 s a scan under TCG. Its debugfs file appears only when
+# debugfs is mounted.
+KMEMLEAK=/sys/kernel/debug/kmemleak
+if [ ! -e "$KMEMLEAK" ] && [ -d /sys/kernel/debug ] &&
+   grep -qw debugfs /proc/filesystems 2>/dev/null &&
+   ! mountpoint -q /sys/kernel/debug 2>/dev/null; then
+	mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+fi
+[ -w "$KMEMLEAK" ] || KMEMLEAK=
 
 passed=0
 failed=0
@@ -81,6 +99,10 @@ run_one()
 		tail -n 1)
 	rm -f "$log"
 
+	if [ -n "$KMEMLEAK" ] && ! kmemleak_check; then
+		[ "$rc" = "$KSFT_SKIP" ] || [ "$rc" = 0 ] && rc=1
+	fi
+
 	if [ "$rc" != 1 ] && [ -n "$file_marker" ] && klog_bad "$file_marker"; then
 		echo "# the kernel logged while $test ran:"
 		klog_since "$file_marker" | grep -E -B 2 -A 20 "$KLOG_BAD" |
@@ -94,6 +116,23 @@ run_one()
 	124 | 137) tap_result fail "$desc" "TIMEOUT $TEST_TIMEOUT seconds" ;;
 	*) tap_result fail "$desc" "exit=$rc" ;;
 	esac
+}
+
+# kmemleak_check: scan, show and forget what kmemleak holds; false when it
+# reported anything. An object must be unreferenced for 5 s before kmemleak
+# reports it: one leaked in a file's last seconds shows up after the next.
+kmemleak_check()
+{
+	local t0=$SECONDS leaks
+
+	echo scan >"$KMEMLEAK" 2>/dev/null
+	leaks=$(cat "$KMEMLEAK" 2>/dev/null)
+	echo clear >"$KMEMLEAK" 2>/dev/null
+	echo "# kmemleak scan: $((SECONDS - t0)) s"
+	[ -z "$leaks" ] && return 0
+	echo "# kmemleak reported $(grep -c '^unreferenced object' <<<"$leaks") unreferenced objects:"
+	head -n 80 <<<"$leaks" | sed -e 's/^/# /'
+	return 1
 }
 
 # klog_since MARKER: the kernel log from the line that holds MARKER on.
@@ -131,6 +170,12 @@ echo "<6>$marker" 2>/dev/null >/dev/kmsg || marker=
 
 echo "TAP version 13"
 echo "1..$((${#tests[@]} + 1))"
+if [ -n "$KMEMLEAK" ]; then
+	# What booting left behind is nobody's test.
+	echo scan >"$KMEMLEAK" 2>/dev/null
+	echo "# kmemleak before the tests: $(grep -c '^unreferenced object' "$KMEMLEAK" 2>/dev/null) objects (not counted)"
+	echo clear >"$KMEMLEAK" 2>/dev/null
+fi
 start=$SECONDS
 for test in "${tests[@]}"; do
 	run_one "$test"
