@@ -453,6 +453,7 @@ teardown_delete_netns()
 	errors_snapshot
 
 	kill -9 "$P1"
+	wait "$P1" 2>/dev/null
 	ip_to 60 netns del "$ns1"
 	check_err $? "ip netns del ns1 failed or hung"
 	wait_until "$WAIT_TIMEOUT" link_gone "$ns0" vp0
@@ -461,6 +462,7 @@ teardown_delete_netns()
 	check_err $? "the flood into the deleted netns saw no error"
 
 	kill -9 "$PB"
+	wait "$PB" 2>/dev/null
 	ip_to 60 netns del "$nsb"
 	check_err $? "ip netns del nsb failed or hung"
 	wait_until "$WAIT_TIMEOUT" link_gone "$ns0" vw1

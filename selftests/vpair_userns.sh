@@ -122,6 +122,10 @@ del: ok' veth
 
 # Outside them: the peer in, or an end moved to, the initial netns (pid
 # 1, or an fd of it) or a netns of root's: refused, and nothing made.
+# Stricter than veth on Debian's 6.1: there veth takes the peer's netns
+# without checking CAP_NET_ADMIN over it (veth_newlink calls
+# rtnl_link_get_net), so "peer ... netns 1" makes the peer in the
+# initial netns; moving an end (do_setlink) is refused for both.
 userns_outside()
 {
 	local name="userns: unprivileged $KIND peer/end into a netns not its own: EPERM"
