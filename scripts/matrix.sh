@@ -305,8 +305,10 @@ for k in "${kernels[@]}"; do
 		if [ -n "$debug" ]; then
 			# 15-50x slower than a stock kernel under TCG, a
 			# kmemleak scan of ~40 s after each file.
+			# VPAIR_DEBUG_TESTS: only those test files.
 			vmenv=(env TEST_TIMEOUT="${VPAIR_DEBUG_TEST_TIMEOUT:-2400}"
-				VPAIR_VM_ENV="${VPAIR_VM_ENV:-} TEST_TIMEOUT"
+				VPAIR_TESTS="${VPAIR_DEBUG_TESTS:-}"
+				VPAIR_VM_ENV="${VPAIR_VM_ENV:-} TEST_TIMEOUT VPAIR_TESTS"
 				VPAIR_VM_TIMEOUT="${VPAIR_DEBUG_VM_TIMEOUT:-14400}")
 		fi
 		timed t_vm "${vmenv[@]}" "$here/vm.sh" "${vm[@]}" -m "$ko" -o "$out/guest" \
