@@ -506,6 +506,8 @@ TEST_F(rtnl, refuse_unknown_attribute)
 	expect_refused(_metadata, &self->nl, err, "attribute type 200 at creation");
 	EXPECT_FALSE(link_exists(&self->nl, "vpt0"));
 	EXPECT_FALSE(link_exists(&self->nl, "vpt1"));
+	if (!err)
+		link_delete(&self->nl, "vpt0");
 
 	o = (struct link_opts)NO_OPTS;
 	o.peer = "vpt1";
