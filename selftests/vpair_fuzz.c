@@ -291,7 +291,8 @@ static int dump_cb(const struct nlmsghdr *nlh, void *data)
 	l->ns = ctx->ns;
 	l->ifindex = ifm->ifi_index;
 	l->up = ifm->ifi_flags & IFF_UP;
-	l->opt[0] = l->opt[1] = -1;
+	l->opt[0] = -1;
+	l->opt[1] = -1;
 	l->peer_ns = -1;
 	l->peer_ifindex = -1;
 
@@ -528,7 +529,8 @@ static void view_request(const struct nlmsghdr *nlh, struct req_view *v)
 	int off = MNL_ALIGN(sizeof(*ifm)), i;
 
 	memset(v, 0, sizeof(*v));
-	v->opt[0] = v->opt[1] = -1;
+	v->opt[0] = -1;
+	v->opt[1] = -1;
 	view_end(ifm, (const char *)ifm + off,
 		 mnl_nlmsg_get_payload_len(nlh) - off, &v->dev);
 	parse_table((const char *)ifm + off,
@@ -573,10 +575,12 @@ static const unsigned int u8_values[] = { 0, 1, 1, 1, 0, 2, 255, 128 };
 static const unsigned int mtu_values[] = {
 	0, 1, 67, 68, 576, 1280, 1500, 1500, 9000, 65535, 65536, 0xffffffff,
 };
+
 static const unsigned int valid_mtus[] = { 1280, 1500, 9000 };
 static const unsigned int queue_values[] = {
 	0, 1, 1, 2, 4, 8, 4097, 0x10000, 0xffffffff,
 };
+
 static const unsigned int txqlen_values[] = { 0, 1, 500, 1000, 0xffffffff };
 static const unsigned int short_lengths[] = { 0, 1, 2, 3 };
 static const unsigned int odd_lengths[] = { 0, 2, 3, 4, 5, 7, 8 };
@@ -662,11 +666,11 @@ static void put_netns(struct nlmsghdr *nlh)
 {
 	unsigned int r = below(100);
 
-	if (r < 55)
+	if (r < 55) {
 		put_u32_fuzz(nlh, IFLA_NET_NS_FD, gen_ns_fd());
-	else if (r < 90)
+	} else if (r < 90) {
 		put_u32_fuzz(nlh, IFLA_NET_NS_PID, gen_ns_pid());
-	else {
+	} else {
 		/* both: the core refuses that at the top level */
 		mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, gen_ns_fd());
 		mnl_attr_put_u32(nlh, IFLA_NET_NS_PID, gen_ns_pid());
@@ -764,8 +768,10 @@ static void put_end_attrs(struct nlmsghdr *nlh, struct state *st, int depth,
 	}
 }
 
-/* Now and then a nest's length is cut short: its tail is then seen as
- * attributes of the level above. */
+/*
+ * Now and then a nest's length is cut short: its tail is then seen as
+ * attributes of the level above.
+ */
 static void nest_end_fuzz(struct nlmsghdr *nlh, struct nlattr *nest, bool clean)
 {
 	mnl_attr_nest_end(nlh, nest);
@@ -867,7 +873,7 @@ static void put_linkinfo(struct nlmsghdr *nlh, struct state *st, bool peer_ok,
 	mnl_attr_nest_end(nlh, info);
 }
 
-/* ---- the requests and what each acknowledgement promises ---- */
+/* ---- the requests and what each acknowledgment promises ---- */
 
 enum req_type { REQ_CREATE, REQ_CHANGE, REQ_SETLINK, REQ_DELLINK,
 		REQ_GETLINK, REQ_TYPES };
@@ -1263,7 +1269,8 @@ static void expected_end(struct link *w, const struct end_view *e, bool named,
 	snprintf(w->kind, sizeof(w->kind), "vpair");
 	w->opt[0] = rv->opt[0] >= 0 ? rv->opt[0] : 0;
 	w->opt[1] = rv->opt[1] >= 0 ? rv->opt[1] : 0;
-	w->optlen[0] = w->optlen[1] = 1;
+	w->optlen[0] = 1;
+	w->optlen[1] = 1;
 	if (e->has_mtu)
 		w->mtu = e->mtu;
 	if (e->has_txqlen)
@@ -1312,8 +1319,10 @@ static bool check_create(struct state *before, struct state *after,
 	/* either new link may be the request's own end */
 	for (k = 0; k < 2; k++) {
 		expected_end(&want[0], &rv->dev, true, dev_ns, rv, fresh[k]);
-		/* without a peer attribute the peer gets the request's own
-		 * attributes, but never its name or index */
+		/*
+		 * without a peer attribute the peer gets the request's own
+		 * attributes, but never its name or index
+		 */
 		expected_end(&want[1], pe, rv->has_peer, peer_ns, rv, fresh[!k]);
 		if (!rv->has_peer) {
 			want[1].ifindex = fresh[!k]->ifindex;
@@ -1498,8 +1507,8 @@ static bool fuzz(unsigned int seed, unsigned int requests, struct counts *c)
 				       extack[0] ? ": " : "", extack);
 
 		if (read_state(&after))
-			die("request %u: cannot read the links: %s\n",
-					   i, strerror(errno));
+			die("request %u: cannot read the links: %s\n", i,
+			    strerror(errno));
 		if (!pairs_whole(&after, &v) ||
 		    !(err ? states_match(&before, &after, &v) :
 		      check_acked(&before, &after, &rq, &rv, &v))) {
