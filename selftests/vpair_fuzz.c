@@ -938,6 +938,9 @@ static struct nlmsghdr *target_request(char *buf, struct request *rq, int type,
 	return nlh;
 }
 
+static struct link *resolve_target(struct state *st, const struct request *rq,
+				   const struct req_view *rv);
+
 static void gen_create(char *buf, struct request *rq, struct state *st)
 {
 	const int flag_sets[] = {
@@ -947,6 +950,7 @@ static void gen_create(char *buf, struct request *rq, struct state *st)
 	};
 	struct ifinfomsg *ifm;
 	struct nlmsghdr *nlh;
+	struct req_view rv;
 
 	rq->sock_ns = chance(80) ? NS_A : NS_B;
 	nlh = msg_start(buf, RTM_NEWLINK,
@@ -959,6 +963,16 @@ static void gen_create(char *buf, struct request *rq, struct state *st)
 	put_end_attrs(nlh, st, 0, rq->clean);
 	put_linkinfo(nlh, st, true, rq->clean || chance(95), true, rq->clean);
 	rq->nlh = nlh;
+
+	/*
+	 * Without NLM_F_EXCL, a request that names an existing link changes
+	 * it: options and generic attributes at once, which the core does
+	 * not apply atomically (see gen_setlink()). Option changes are
+	 * gen_change()'s; this one stays a creation, refused.
+	 */
+	view_request(nlh, &rv);
+	if (resolve_target(st, rq, &rv))
+		nlh->nlmsg_flags |= NLM_F_EXCL;
 }
 
 /* RTM_NEWLINK on an existing link: options only (see below). */
