@@ -51,7 +51,7 @@ num=0
 if [ $# -gt 0 ]; then
 	tests=("$@")
 else
-	tests=(vpair_*.sh seed_*.sh vpair_rtnl plugin/plugin_request.sh)
+	tests=(vpair_*.sh seed_*.sh vpair_rtnl vpair_fuzz plugin/plugin_request.sh)
 fi
 
 tap_result()

@@ -176,6 +176,10 @@ struct link_opts {
 	int bypass;
 	/* a peer attribute of only this many bytes, too short for ifinfomsg */
 	int short_peer;
+	/* hairpin's payload length, when not 1 (a u8 with zero padding) */
+	int hairpin_len;
+	/* an attribute of this type, unknown to vpair, in IFLA_INFO_DATA */
+	int unknown_type;
 };
 
 #define NO_OPTS	{ .hairpin = -1, .bypass = -1 }
@@ -194,8 +198,15 @@ static void put_linkinfo(struct nlmsghdr *nlh, const struct link_opts *o)
 
 		mnl_attr_put(nlh, IFLA_VPAIR_PEER, o->short_peer, junk);
 	}
-	if (o->hairpin >= 0)
+	if (o->hairpin >= 0 && o->hairpin_len > 1) {
+		unsigned char wide[8] = { o->hairpin };
+
+		mnl_attr_put(nlh, IFLA_VPAIR_HAIRPIN, o->hairpin_len, wide);
+	} else if (o->hairpin >= 0) {
 		mnl_attr_put_u8(nlh, IFLA_VPAIR_HAIRPIN, o->hairpin);
+	}
+	if (o->unknown_type)
+		mnl_attr_put_u8(nlh, o->unknown_type, 1);
 	if (o->bypass >= 0)
 		mnl_attr_put_u8(nlh, IFLA_VPAIR_LOOPBACK_BYPASS, o->bypass);
 	mnl_attr_nest_end(nlh, data);
@@ -478,6 +489,78 @@ TEST_F(rtnl, refuse_value_2_at_change)
 	expect_refused(_metadata, &self->nl, err, "loopback_bypass 2");
 
 	expect_options(_metadata, &self->nl, 1, 0);
+}
+
+/* Strict parsing of IFLA_INFO_DATA: what vpair does not know is refused. */
+TEST_F(rtnl, refuse_unknown_attribute)
+{
+	struct link_opts o = NO_OPTS;
+	int err;
+
+	if (!kind_is_vpair())
+		SKIP(return, "vpair's attributes (KIND=%s)", kind);
+
+	o.peer = "vpt1";
+	o.unknown_type = 200;
+	err = link_create(&self->nl, "vpt0", &o);
+	expect_refused(_metadata, &self->nl, err, "attribute type 200 at creation");
+	EXPECT_FALSE(link_exists(&self->nl, "vpt0"));
+	EXPECT_FALSE(link_exists(&self->nl, "vpt1"));
+	if (!err)
+		link_delete(&self->nl, "vpt0");
+
+	o = (struct link_opts)NO_OPTS;
+	o.peer = "vpt1";
+	ASSERT_EQ(0, link_create(&self->nl, "vpt0", &o));
+	o = (struct link_opts)NO_OPTS;
+	o.hairpin = 1;
+	o.unknown_type = 200;
+	err = link_change(&self->nl, "vpt0", &o);
+	expect_refused(_metadata, &self->nl, err, "attribute type 200 in a change");
+	/* refused as a whole: the hairpin beside it is not applied */
+	expect_options(_metadata, &self->nl, 0, 0);
+}
+
+/* A u8 option with a wider payload is refused, not read from its first byte. */
+TEST_F(rtnl, refuse_wrong_length)
+{
+	static const int lens[] = { 2, 4 };
+	struct link_opts o = NO_OPTS;
+	char what[64];
+	unsigned int i;
+	int err;
+
+	if (!kind_is_vpair())
+		SKIP(return, "vpair options (KIND=%s)", kind);
+
+	for (i = 0; i < ARRAY_SIZE(lens); i++) {
+		o = (struct link_opts)NO_OPTS;
+		o.peer = "vpt1";
+		o.hairpin = 1;
+		o.hairpin_len = lens[i];
+		snprintf(what, sizeof(what), "a %d-byte hairpin at creation",
+			 lens[i]);
+		err = link_create(&self->nl, "vpt0", &o);
+		expect_refused(_metadata, &self->nl, err, what);
+		EXPECT_FALSE(link_exists(&self->nl, "vpt0"));
+		EXPECT_FALSE(link_exists(&self->nl, "vpt1"));
+		if (!err)
+			link_delete(&self->nl, "vpt0");
+	}
+
+	o = (struct link_opts)NO_OPTS;
+	o.peer = "vpt1";
+	ASSERT_EQ(0, link_create(&self->nl, "vpt0", &o));
+	for (i = 0; i < ARRAY_SIZE(lens); i++) {
+		o = (struct link_opts)NO_OPTS;
+		o.hairpin = 1;
+		o.hairpin_len = lens[i];
+		snprintf(what, sizeof(what), "a %d-byte hairpin in a change",
+			 lens[i]);
+		err = link_change(&self->nl, "vpt1", &o);
+		expect_refused(_metadata, &self->nl, err, what);
+		expect_options(_metadata, &self->nl, 0, 0);
+	}
 }
 
 TEST_F(rtnl, refuse_short_peer)
