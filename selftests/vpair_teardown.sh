@@ -247,6 +247,8 @@ teardown_setup()
 # carries data (and, for vpair, the bypass pair's crosses it).
 traffic_start()
 {
+	# nothing of the case before may pass for this one's traffic
+	rm -f "$TMPDIR_TEST"/st[01b] "$TMPDIR_TEST"/err[01b]
 	ip netns exec "$ns1" python3 -c "$TRAFFIC_PY" "$TMPDIR_TEST/st1" \
 		"tcp-server,tcp,$A1,5201" "udp-sink,udp,$A1,5202" \
 		>"$TMPDIR_TEST/err1" 2>&1 &
