@@ -247,6 +247,8 @@ teardown_setup()
 # carries data (and, for vpair, the bypass pair's crosses it).
 traffic_start()
 {
+	# nothing of the case before may pass for this one's traffic
+	rm -f "$TMPDIR_TEST"/st[01b] "$TMPDIR_TEST"/err[01b]
 	ip netns exec "$ns1" python3 -c "$TRAFFIC_PY" "$TMPDIR_TEST/st1" \
 		"tcp-server,tcp,$A1,5201" "udp-sink,udp,$A1,5202" \
 		>"$TMPDIR_TEST/err1" 2>&1 &
@@ -375,7 +377,10 @@ traffic_stop()
 		kill "$pid" 2>/dev/null
 	done
 	for pid; do
-		wait_until 10 gone "$pid" || rc=1
+		if ! wait_until 10 gone "$pid"; then
+			log_info "traffic process $pid still there 10 s after SIGTERM"
+			rc=1
+		fi
 		wait "$pid" 2>/dev/null
 	done
 	return $rc
@@ -398,10 +403,16 @@ klog_waiting()
 }
 
 # case_end: what every case checks last: the senders stop when told,
-# and the kernel logged nothing bad since the case began.
+# and the kernel logged nothing bad since the case began. What a traffic
+# process said on stderr is shown.
 case_end()
 {
+	local f
+
 	flows_info
+	for f in err0 err1 errb; do
+		[ -s "$TMPDIR_TEST/$f" ] && log_info "$f: $(<"$TMPDIR_TEST/$f")"
+	done
 	traffic_stop "$P0" "$P1" "$PB"
 	check_err $? "a traffic process did not end within 10 s of SIGTERM"
 	klog_clean
@@ -459,7 +470,7 @@ teardown_delete_netns()
 	wait_until "$WAIT_TIMEOUT" link_gone "$ns0" vp0
 	check_err $? "vp0 still in ns0 $WAIT_TIMEOUT s after its peer's netns went"
 	wait_until 10 sender_erred st0:udpc
-	check_err $? "the flood into the deleted netns saw no error"
+	check_err $? "the flood into the deleted netns saw no error (errors $FLOW_ERRORS, ${ERR0[st0:udpc]} before, sent $FLOW_SENT)"
 
 	kill -9 "$PB"
 	wait "$PB" 2>/dev/null
@@ -556,7 +567,7 @@ teardown_move()
 
 	rx_snapshot
 	wait_until "$WAIT_TIMEOUT" rx_moved st1:udp stb:udp
-	check_err $? "the UDP traffic did not go on once the ends were back"
+	check_err $? "the UDP traffic did not go on once the ends were back (received $RECEIVED; before ${RX0[st1:udp]} across, ${RX0[stb:udp]} bypass)"
 	if [ "$KIND" = vpair ]; then
 		ethtool_get "$nsb" vb0 tx_bypass
 		wait_until "$WAIT_TIMEOUT" ethtool_stat_ge "$nsb" vb0 tx_bypass $((ETHTOOL_VAL + 100))
