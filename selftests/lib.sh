@@ -324,6 +324,23 @@ setup_pair()
 	ends_up
 }
 
+# all_links: every $KIND device of every named namespace and of the
+# test's own, one "NETNS DEVICE" a line, in ALL_LINKS.
+all_links()
+{
+	local out line ns=init
+
+	out=$(ip -o link show type "$KIND"; ip -all netns exec ip -o link show type "$KIND")
+	ALL_LINKS=
+	while read -r line; do
+		if [[ $line =~ ^netns:\ (.*) ]]; then
+			ns=${BASH_REMATCH[1]}
+		elif [[ $line =~ ^[0-9]+:\ ([^:@]+) ]]; then
+			ALL_LINKS+="$ns ${BASH_REMATCH[1]}"$'\n'
+		fi
+	done <<<"$out"
+}
+
 # link_json NS DEV: the device's details (ip -d -j) in LINK_JSON.
 link_json()
 {

@@ -57,23 +57,6 @@ links_count_is()
 	vpair_links_count "$1" && [ "$NR_LINKS" -eq "$2" ]
 }
 
-# all_links: every $KIND device of every named namespace and of the
-# test's own, one "NETNS DEVICE" a line, in ALL_LINKS.
-all_links()
-{
-	local out line ns=init
-
-	out=$(ip -o link show type "$KIND"; ip -all netns exec ip -o link show type "$KIND")
-	ALL_LINKS=
-	while read -r line; do
-		if [[ $line =~ ^netns:\ (.*) ]]; then
-			ns=${BASH_REMATCH[1]}
-		elif [[ $line =~ ^[0-9]+:\ ([^:@]+) ]]; then
-			ALL_LINKS+="$ns ${BASH_REMATCH[1]}"$'\n'
-		fi
-	done <<<"$out"
-}
-
 module_refcnt()
 {
 	REFCNT=-
