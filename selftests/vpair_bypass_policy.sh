@@ -51,8 +51,19 @@ policy_xfrm()
 	check_err $? "setup failed"
 	[ "$family" = IPv4 ] &&
 		nsexec "$ns0" sysctl -q -w net.ipv4.conf.lo.disable_xfrm=0
+	if ! nsexec "$ns0" ip xfrm state add src "$SRC" dst "$DST" proto esp \
+		spi 0x1000 mode transport aead 'rfc4106(gcm(aes))' $key 128 \
+		2>"$TMPDIR_TEST/xfrm.err"; then
+		# A kernel built without ESP for this family (a minimal
+		# debug kernel) says so; anything else is a failure.
+		if grep -q "Protocol not supported\|not supported" "$TMPDIR_TEST/xfrm.err"; then
+			log_test_skip "bypass policy: $family IPsec transport" \
+				"no ESP for $family in this kernel: $(<"$TMPDIR_TEST/xfrm.err")"
+			return
+		fi
+		check_err 1 "ip xfrm state add: $(<"$TMPDIR_TEST/xfrm.err")"
+	fi
 	ipb "$ns0" <<-EOF
-		xfrm state add src $SRC dst $DST proto esp spi 0x1000 mode transport aead 'rfc4106(gcm(aes))' $key 128
 		xfrm state add src $DST dst $SRC proto esp spi 0x1001 mode transport aead 'rfc4106(gcm(aes))' $key 128
 		xfrm policy add src $SRC/$plen dst $DST/$plen dir out tmpl src $SRC dst $DST proto esp mode transport
 		xfrm policy add src $DST/$plen dst $SRC/$plen dir out tmpl src $DST dst $SRC proto esp mode transport

@@ -62,6 +62,8 @@ require_root
 require_kind
 [ "$KIND" = vpair ] || skip_all "vpair only (KIND=$KIND)"
 modinfo netconsole >/dev/null 2>&1 || skip_all "no netconsole module"
+grep -qs '/netconsole.ko' "/lib/modules/$(uname -r)/modules.builtin" &&
+	skip_all "netconsole is built in: it cannot be loaded with a target here"
 
 run_test netpoll_end
 run_test netpoll_bridge
