@@ -24,8 +24,14 @@
  * Traffic to local addresses that the stack sends to another device (an
  * l3mdev such as a VRF is the loopback of its domain) never passes here.
  *
- * The hook is registered only in the namespaces that hold such a pair,
- * counted per namespace, so no other traffic on the host pays for it.
+ * The hook is registered in a namespace when a pair first bypasses lo
+ * there, so no other namespace's traffic pays for it, and stays until that
+ * namespace's lo goes away or the module is unloaded. Registering and
+ * unregistering a hook flips static keys, i.e. patches kernel text on
+ * every CPU; turning the option on and off, which the root of any user
+ * namespace may do in its own namespace, must not do that each time.
+ * While no pair of the namespace bypasses lo, the hook returns at its
+ * first test.
  *
  * IPv6 needs one more thing, at source selection: see vpair_srcsel_set().
  */
@@ -42,10 +48,10 @@
 #include "vpair.h"
 
 struct vpair_net {
-	/* On this namespace's lo; registered while @pairs is not zero. */
+	/* On this namespace's lo, while @hooked. */
 	struct nf_hook_ops	hook;
-	/* Cables whose bypass_net is this namespace. Under RTNL. */
-	unsigned int		pairs;
+	/* Under RTNL. */
+	bool			hooked;
 };
 
 static unsigned int vpair_net_id __read_mostly;
@@ -206,12 +212,12 @@ void vpair_bypass_srcsel_sync(struct vpair_cable *cable)
 }
 
 /* The first pair of @net that bypasses lo registers the hook on its lo. */
-static int vpair_net_get(struct net *net)
+static int vpair_net_hook(struct net *net)
 {
 	struct vpair_net *vn = net_generic(net, vpair_net_id);
 	int err;
 
-	if (vn->pairs++)
+	if (vn->hooked)
 		return 0;
 
 	vn->hook = (struct nf_hook_ops) {
@@ -223,50 +229,38 @@ static int vpair_net_get(struct net *net)
 		.dev		= net->loopback_dev,
 	};
 	err = nf_register_net_hook(net, &vn->hook);
-	if (err)
-		vn->pairs--;
+	if (!err)
+		vn->hooked = true;
 	return err;
 }
 
-static void vpair_net_put(struct net *net)
+/* Before lo goes (the end of @net), or the module does. Under RTNL. */
+static void vpair_net_unhook(struct net *net)
 {
 	struct vpair_net *vn = net_generic(net, vpair_net_id);
 
-	if (!--vn->pairs)
-		nf_unregister_net_hook(net, &vn->hook);
+	if (!vn->hooked)
+		return;
+	nf_unregister_net_hook(net, &vn->hook);
+	vn->hooked = false;
 }
 
 /*
- * Counts @cable in the namespace whose lo it bypasses now, if any, and no
- * longer in the one it bypassed before. Called under RTNL when the option
- * changes and when an end appears, moves or goes away: constant time,
- * however many devices the namespace holds. A namespace is always rid of
- * its pairs before its lo: the core unregisters lo last.
+ * Makes sure the namespace whose lo @cable bypasses now, if any, has the
+ * hook. Called under RTNL when the option changes and when an end appears
+ * or moves: constant time, however many devices the namespace holds.
  */
 int vpair_bypass_update(struct vpair_cable *cable)
 {
 	struct net_device *a = rtnl_dereference(cable->end[0]);
 	struct net_device *b = rtnl_dereference(cable->end[1]);
-	struct net *want = NULL;
-	int err;
 
 	ASSERT_RTNL();
 
-	if (cable->loopback_bypass && a && b &&
-	    net_eq(dev_net(a), dev_net(b)) && check_net(dev_net(a)))
-		want = dev_net(a);
-	if (want == cable->bypass_net)
+	if (!cable->loopback_bypass || !a || !b ||
+	    !net_eq(dev_net(a), dev_net(b)) || !check_net(dev_net(a)))
 		return 0;
-
-	if (want) {
-		err = vpair_net_get(want);
-		if (err)
-			return err;
-	}
-	if (cable->bypass_net)
-		vpair_net_put(cable->bypass_net);
-	cable->bypass_net = want;
-	return 0;
+	return vpair_net_hook(dev_net(a));
 }
 
 /*
@@ -281,6 +275,11 @@ static int vpair_bypass_netdev_event(struct notifier_block *nb,
 	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
 	struct vpair_priv *priv;
 
+	/* A namespace's lo is the last of its devices to go. */
+	if (event == NETDEV_UNREGISTER && dev == dev_net(dev)->loopback_dev) {
+		vpair_net_unhook(dev_net(dev));
+		return NOTIFY_DONE;
+	}
 	if (!vpair_is_end(dev))
 		return NOTIFY_DONE;
 
@@ -307,7 +306,19 @@ static struct notifier_block vpair_bypass_notifier = {
 	.priority	= ADDRCONF_NOTIFY_PRIORITY - 1,
 };
 
+/*
+ * Runs for every namespace when the module goes, with lo still there; a
+ * dismantled namespace lost its hook with its lo already.
+ */
+static void __net_exit vpair_net_exit(struct net *net)
+{
+	rtnl_lock();
+	vpair_net_unhook(net);
+	rtnl_unlock();
+}
+
 static struct pernet_operations vpair_net_ops = {
+	.exit	= vpair_net_exit,
 	.id	= &vpair_net_id,
 	.size	= sizeof(struct vpair_net),
 };

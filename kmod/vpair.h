@@ -39,12 +39,6 @@ struct vpair_cable {
 	/* Read locklessly by the data path, written under RTNL. */
 	bool			hairpin;
 	bool			loopback_bypass;
-	/*
-	 * The namespace whose lo this pair bypasses: both ends there and
-	 * loopback_bypass on. Counted in that namespace's vpair_net while
-	 * set (bypass.c); under RTNL.
-	 */
-	struct net		*bypass_net;
 	struct rcu_head		rcu;
 };
 
