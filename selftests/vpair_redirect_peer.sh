@@ -56,6 +56,11 @@ redirect_peer_ping()
 
 	ping_fails "$nsA" 192.0.2.2
 	check_err $? "nsA reaches nsB without the program"
+	# That ping left 192.0.2.2 unresolved (INCOMPLETE, then FAILED) in
+	# nsA: the one request of the next ping would be queued behind it and
+	# dropped when it fails. Start resolution anew.
+	ip -n "$nsA" neigh flush all
+	ip -n "$nsB" neigh flush all
 
 	for dev in a0 b0; do
 		tc -n "$ns0" qdisc add dev $dev clsact &&
