@@ -247,8 +247,9 @@ static void vpair_net_unhook(struct net *net)
 
 /*
  * Makes sure the namespace whose lo @cable bypasses now, if any, has the
- * hook. Called under RTNL when the option changes and when an end appears
- * or moves: constant time, however many devices the namespace holds.
+ * hook. Called under RTNL when the option changes and when an end is
+ * registered (new, or moved in): constant time, however many devices the
+ * namespace holds. An end going away needs nothing: the hook stays.
  */
 int vpair_bypass_update(struct vpair_cable *cable)
 {
@@ -288,10 +289,9 @@ static int vpair_bypass_netdev_event(struct notifier_block *nb,
 	case NETDEV_REGISTER:
 		/* A new inet6_dev, whatever this end had before a move. */
 		priv->srcsel_held = false;
-		fallthrough;
-	case NETDEV_UNREGISTER:
 		vpair_bypass_srcsel_sync(priv->cable);
 		return notifier_from_errno(vpair_bypass_update(priv->cable));
+	case NETDEV_UNREGISTER:
 	case NETDEV_UP:
 	case NETDEV_CHANGEMTU:
 		vpair_bypass_srcsel_sync(priv->cable);
