@@ -11,9 +11,9 @@
 #   | fd 7: this netns |         | its own netns: vpu0 <-> vpu1      |
 #   | nsx (root's)     |  <-X--  | a second netns of its own (pid)   |
 #   | fd 8: nsx        |         |   peer/move there: allowed        |
-#   +------------------+         | peer/move to fd 7, fd 8, pid 1:   |
-#                                |   EPERM                           |
-#                                +-----------------------------------+
+#   | INIT_PID (sleep  |         | peer/move to fd 7, fd 8, INIT_PID:|
+#   |  of nobody's ns) |         |   EPERM                           |
+#   +------------------+         +-----------------------------------+
 #
 # The unprivileged side is a bash script run by nobody (setpriv) in a new
 # user and network namespace (unshare --user --map-root-user --net).
@@ -47,12 +47,24 @@ EOF
 USER_LIB+=$'\n'
 
 # as_user KIND SCRIPT: SCRIPT run as nobody in a new user+net namespace,
-# fd 7 the initial netns, fd 8 nsx; what it printed in OUT.
+# fd 7 the initial netns, fd 8 nsx, INIT_PID a process of the new user
+# namespace left in the initial netns; what it printed in OUT.
+#
+# Why INIT_PID and not pid 1: iproute2 6.1 sends "netns PID" as
+# IFLA_NET_NS_PID, newer iproute2 opens /proc/PID/ns/net and sends the
+# fd, and a process may open that only for processes of its own user
+# namespace (pid 1's gets ip's own refusal, and the kernel is never
+# asked). A process of its user namespace still in the initial netns
+# makes both iproute2s ask the kernel, which must say no.
 as_user()
 {
 	OUT=$(setpriv --reuid=$NOBODY --regid=$NOBODY --clear-groups \
-		unshare --user --map-root-user --net \
-		bash -c "$USER_LIB$2" bash "$1" 2>&1 \
+		unshare --user --map-root-user bash -c '
+			sleep 600 &
+			INIT_PID=$! unshare --net bash -c "$1" bash "$2"
+			r=$?
+			kill $!
+			exit $r' bash "$USER_LIB$2" "$1" 2>&1 \
 		7</proc/1/ns/net 8<"/run/netns/$nsx")
 }
 
@@ -120,11 +132,11 @@ del: ok' veth
 	log_test "$name"
 }
 
-# Outside them: the peer in, or an end moved to, the initial netns (pid
-# 1, or an fd of it) or a netns of root's: refused, and nothing made.
-# Stricter than veth on Debian's 6.1: there veth takes the peer's netns
-# without checking CAP_NET_ADMIN over it (veth_newlink calls
-# rtnl_link_get_net), so "peer ... netns 1" makes the peer in the
+# Outside them: the peer in, or an end moved to, the initial netns (by
+# INIT_PID, or an fd of it) or a netns of root's: refused, and nothing
+# made. Stricter than veth on Debian's 6.1: there veth takes the peer's
+# netns without checking CAP_NET_ADMIN over it (veth_newlink calls
+# rtnl_link_get_net), so "peer ... netns PID" makes the peer in the
 # initial netns; moving an end (do_setlink) is refused for both.
 userns_outside()
 {
@@ -136,21 +148,21 @@ userns_outside()
 	defer ip link del vpu1
 	defer ip -n "$nsx" link del vpu1
 	compare_user '
-step peer-pid-1 ip link add vpu0 type $K peer name vpu1 netns 1
+step peer-pid ip link add vpu0 type $K peer name vpu1 netns $INIT_PID
 step peer-init-fd ip link add vpu0 type $K peer name vpu1 netns /proc/self/fd/7
 step peer-nsx-fd ip link add vpu0 type $K peer name vpu1 netns /proc/self/fd/8
 step none-made ip link show vpu0
 step add ip link add vpu0 type $K peer name vpu1
-step move-pid-1 ip link set vpu1 netns 1
+step move-pid ip link set vpu1 netns $INIT_PID
 step move-init-fd ip link set vpu1 netns /proc/self/fd/7
 step move-nsx-fd ip link set vpu1 netns /proc/self/fd/8
 step still-here ip link show vpu1
-' "peer-pid-1: $eperm
+' "peer-pid: $eperm
 peer-init-fd: $eperm
 peer-nsx-fd: $eperm
 none-made: Device \"vpu0\" does not exist.
 add: ok
-move-pid-1: $eperm
+move-pid: $eperm
 move-init-fd: $eperm
 move-nsx-fd: $eperm
 still-here: ok" veth
