@@ -30,7 +30,11 @@ void vpair_update_carrier(struct vpair_cable *cable)
 static int vpair_open(struct net_device *dev)
 {
 	struct vpair_priv *priv = netdev_priv(dev);
+	int err;
 
+	err = vpair_napi_update(dev, dev->features);
+	if (err)
+		return err;
 	vpair_update_carrier(priv->cable);
 	return 0;
 }
@@ -41,7 +45,32 @@ static int vpair_stop(struct net_device *dev)
 	struct vpair_priv *priv = netdev_priv(dev);
 
 	vpair_update_carrier(priv->cable);
+	vpair_napi_stop(dev);
 	return 0;
+}
+
+/*
+ * While the peer has an XDP program we send it no software GSO frames:
+ * the core segments them before vpair_xmit(), so the program sees each
+ * packet, as on a wire.
+ */
+static netdev_features_t vpair_fix_features(struct net_device *dev,
+					    netdev_features_t features)
+{
+	struct net_device *peer = vpair_peer_rtnl(dev);
+
+	if (peer && ((struct vpair_priv *)netdev_priv(peer))->xdp_prog)
+		features &= ~NETIF_F_GSO_SOFTWARE;
+	return features;
+}
+
+/* GRO on or off moves the receive path to NAPI or back. */
+static int vpair_set_features(struct net_device *dev,
+			      netdev_features_t features)
+{
+	if (!((dev->features ^ features) & NETIF_F_GRO))
+		return 0;
+	return vpair_napi_update(dev, features);
 }
 
 /* "ip link set ... carrier off|on" pulls or replugs the cable. */
@@ -82,9 +111,21 @@ static int vpair_dev_init(struct net_device *dev)
 {
 	struct vpair_priv *priv = netdev_priv(dev);
 
+	unsigned int i;
+
 	priv->stats = netdev_alloc_pcpu_stats(struct vpair_pcpu_stats);
 	if (!priv->stats)
 		return -ENOMEM;
+
+	priv->rq = kvcalloc(dev->num_rx_queues, sizeof(*priv->rq), GFP_KERNEL);
+	if (!priv->rq) {
+		free_percpu(priv->stats);
+		return -ENOMEM;
+	}
+	for (i = 0; i < dev->num_rx_queues; i++) {
+		priv->rq[i].dev = dev;
+		u64_stats_init(&priv->rq[i].stats.syncp);
+	}
 
 	/*
 	 * Taken here and dropped in the destructor: the core calls the
@@ -99,6 +140,7 @@ static void vpair_dev_free(struct net_device *dev)
 {
 	struct vpair_priv *priv = netdev_priv(dev);
 
+	kvfree(priv->rq);
 	free_percpu(priv->stats);
 	vpair_cable_put(priv->cable);
 }
@@ -115,6 +157,10 @@ const struct net_device_ops vpair_netdev_ops = {
 	.ndo_get_iflink		= vpair_get_iflink,
 	.ndo_get_peer_dev	= vpair_get_peer_dev,
 	.ndo_features_check	= passthru_features_check,
+	.ndo_fix_features	= vpair_fix_features,
+	.ndo_set_features	= vpair_set_features,
+	.ndo_bpf		= vpair_bpf,
+	.ndo_xdp_xmit		= vpair_ndo_xdp_xmit,
 };
 
 struct vpair_cable *vpair_cable_alloc(void)
@@ -162,7 +208,9 @@ void vpair_setup(struct net_device *dev)
 	vpair_set_lltx(dev);
 
 	dev->features |= VPAIR_FEATURES;
-	dev->hw_features = VPAIR_FEATURES;
+	/* GRO is a choice (ethtool -K ... gro on): off until asked for. */
+	dev->hw_features = VPAIR_FEATURES | NETIF_F_GRO | NETIF_F_GRO_UDP_FWD |
+			   NETIF_F_GRO_FRAGLIST;
 	dev->hw_enc_features = VPAIR_FEATURES;
 	dev->mpls_features = NETIF_F_HW_CSUM | NETIF_F_GSO_SOFTWARE;
 	dev->vlan_features = dev->features &

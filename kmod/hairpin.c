@@ -99,9 +99,10 @@ void vpair_deliver_local(struct sk_buff *skb, struct net_device *peer)
  * An IPv4 frame built on this host from a local source to a local
  * destination (e.g. written into one end with a packet socket) gets the
  * route for local delivery that an output lookup returns. IPv6 needs no
- * help: its input path has no check against local sources.
+ * help: its input path has no check against local sources. Returns
+ * whether it attached a route; @skb has been through eth_type_trans().
  */
-void vpair_hairpin_route(struct sk_buff *skb, struct net_device *peer)
+bool vpair_hairpin_route(struct sk_buff *skb, struct net_device *peer)
 {
 	struct net *net = dev_net(peer);
 	const struct iphdr *iph;
@@ -109,21 +110,21 @@ void vpair_hairpin_route(struct sk_buff *skb, struct net_device *peer)
 
 	if (skb->protocol != htons(ETH_P_IP) ||
 	    !pskb_may_pull(skb, sizeof(*iph)))
-		return;
+		return false;
 
 	/* 127/8 never comes from a wire, hairpin or not. */
 	iph = (const struct iphdr *)skb->data;
 	if (ipv4_is_multicast(iph->daddr) || ipv4_is_lbcast(iph->daddr) ||
 	    ipv4_is_loopback(iph->daddr) || ipv4_is_loopback(iph->saddr) ||
 	    !__ip_dev_find(net, iph->saddr, false))
-		return;
+		return false;
 
 	rt = vpair_local_route(net, iph->saddr, iph->daddr);
 	if (!rt)
-		return;
+		return false;
 
 	skb_dst_set(skb, &rt->dst);
-	vpair_count(peer, VPAIR_STAT_RX_HAIRPIN);
+	return true;
 }
 
 /*

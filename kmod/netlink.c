@@ -185,6 +185,18 @@ static int vpair_init_queues(struct net_device *dev, struct nlattr *tb[])
 }
 
 /*
+ * GRO costs a NAPI run per frame for nothing unless the receiver wants
+ * aggregation: off until ethtool -K turns it on, as on veth. Just after
+ * registering, before the end can be brought up.
+ */
+static void vpair_gro_off(struct net_device *dev)
+{
+	dev->features &= ~NETIF_F_GRO;
+	dev->wanted_features &= ~NETIF_F_GRO;
+	netdev_update_features(dev);
+}
+
+/*
  * The peer is created and registered first, then @dev, which the core
  * allocated for us. Without a peer attribute, the peer takes @dev's own
  * link attributes (mtu, queues...) but never its name or address.
@@ -250,6 +262,7 @@ int vpair_newlink(struct net_device *dev, struct rtnl_newlink_params *params,
 		goto err_put_cable;
 	}
 	netif_carrier_off(peer);
+	vpair_gro_off(peer);
 
 	err = rtnl_configure_link(peer, peer_ifm, 0, NULL);
 	if (err < 0)
@@ -266,9 +279,12 @@ int vpair_newlink(struct net_device *dev, struct rtnl_newlink_params *params,
 	if (err < 0)
 		goto err_unregister_peer;
 	netif_carrier_off(dev);
+	vpair_gro_off(dev);
 
 	rcu_assign_pointer(cable->end[0], dev);
 	rcu_assign_pointer(cable->end[1], peer);
+	vpair_xdp_update_features(dev);
+	vpair_xdp_update_features(peer);
 
 	err = vpair_init_queues(dev, tb);
 	if (err < 0)

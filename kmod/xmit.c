@@ -6,6 +6,7 @@
 #include <linux/etherdevice.h>
 #include <linux/netdevice.h>
 #include <linux/skbuff.h>
+#include <net/sch_generic.h>
 
 #include "vpair.h"
 
@@ -18,7 +19,71 @@ static void vpair_drop(struct sk_buff *skb, struct net_device *dev,
 }
 
 /*
- * Runs without a qdisc and without the tx lock (lltx), on any CPU at once.
+ * Is @skb worth the NAPI path of a receiving end that has GRO on and no
+ * XDP program? A frame the sender could have sent as one TSO frame gains
+ * nothing from GRO, unless it is the host's own UDP and the receiver
+ * aggregates UDP (GRO forwarding or fraglist). Frames that carry a route
+ * for local delivery (hairpin, bypass) skip GRO, and so the ring.
+ */
+static bool vpair_gro_worth(const struct net_device *dev,
+			    const struct net_device *peer,
+			    const struct sk_buff *skb)
+{
+	if (skb_dst(skb))
+		return false;
+	return !(dev->features & NETIF_F_ALL_TSO) ||
+	       (skb->destructor == sock_wfree &&
+		peer->features & (NETIF_F_GRO_FRAGLIST | NETIF_F_GRO_UDP_FWD));
+}
+
+/*
+ * Has this queue a qdisc that can hold a frame we give back? Not the
+ * default one, noqueue, which has no enqueue; the core calls us with BH
+ * off, inside its RCU section.
+ */
+static bool vpair_txq_can_requeue(struct netdev_queue *txq)
+{
+	return rcu_dereference_bh(txq->qdisc)->enqueue;
+}
+
+/*
+ * The receiving end's ring is full. With a qdisc on this queue, stop the
+ * queue and give the frame back (the qdisc keeps it): the receiver's NAPI
+ * wakes the queue once it has made room, and vpair_napi_stop() wakes it if
+ * that NAPI goes away first. Without a qdisc there is nobody to hold the
+ * frame: it is dropped and counted.
+ */
+static netdev_tx_t vpair_ring_full(struct sk_buff *skb, struct net_device *dev,
+				   struct vpair_rq *rq)
+{
+	struct netdev_queue *txq;
+
+	txq = netdev_get_tx_queue(dev, skb_get_queue_mapping(skb));
+	if (!vpair_txq_can_requeue(txq)) {
+		vpair_drop(skb, dev, VPAIR_STAT_TX_DROPPED_RING_FULL,
+			   SKB_DROP_REASON_FULL_RING);
+		return NETDEV_TX_OK;
+	}
+
+	/* As the qdisc gave it to us: eth_type_trans() pulled the header. */
+	__skb_push(skb, ETH_HLEN);
+	netif_tx_stop_queue(txq);
+	vpair_count(dev, VPAIR_STAT_TX_RING_FULL);
+	/*
+	 * The consumer may have emptied the ring and finished its run
+	 * between our produce and the stop, and would then not see the
+	 * stopped queue: look again after the stop is visible.
+	 */
+	smp_mb__after_atomic();
+	if (!__ptr_ring_full(&rq->ring))
+		netif_tx_wake_queue(txq);
+	vpair_rx_kick(rq);
+	return NETDEV_TX_BUSY;
+}
+
+/*
+ * Runs without the tx lock (lltx), on any CPU at once; with a qdisc only
+ * if the user added one.
  *
  * What it trusts: nothing about the frame but what it checks. Any frame
  * may arrive here: the stack's own, a packet socket's, one bridged or
@@ -28,13 +93,19 @@ static void vpair_drop(struct sk_buff *skb, struct net_device *dev,
  * frames built on this host with a local source (hairpin.c) get local
  * delivery on the peer; only frames vpair_built_here() says were never
  * received by this host qualify.
+ *
+ * The frame reaches the peer's stack at once (__netif_rx(), today's path
+ * and veth's without NAPI), or through the ring of the peer's receive
+ * queue of the same index, while that queue runs NAPI (rx_ring.c).
  */
 netdev_tx_t vpair_xmit(struct sk_buff *skb, struct net_device *dev)
 {
 	struct vpair_priv *priv = netdev_priv(dev);
 	struct vpair_arp_request arp;
 	bool hairpin, answer_arp = false;
+	netdev_tx_t ret = NETDEV_TX_OK;
 	struct net_device *peer;
+	struct vpair_rq *rq;
 	unsigned int len;
 
 	rcu_read_lock();
@@ -79,18 +150,31 @@ netdev_tx_t vpair_xmit(struct sk_buff *skb, struct net_device *dev)
 			dev_core_stats_tx_dropped_inc(dev);
 			goto out;
 		}
-		if (hairpin)
-			vpair_hairpin_route(skb, peer);
+		if (hairpin && vpair_hairpin_route(skb, peer))
+			vpair_count(peer, VPAIR_STAT_RX_HAIRPIN);
 	}
 
+	rq = vpair_rx_napi_rq(peer, skb_get_queue_mapping(skb));
+	if (rq && !rcu_access_pointer(rq->xdp_prog) &&
+	    !vpair_gro_worth(dev, peer, skb))
+		rq = NULL;
+
+	if (rq) {
+		if (unlikely(vpair_rx_queue_skb(rq, skb))) {
+			ret = vpair_ring_full(skb, dev, rq);
+			goto out;
+		}
+		vpair_rx_kick(rq);
+	} else {
+		/* A drop in the backlog is counted by the core against the peer. */
+		__netif_rx(skb);
+	}
 	dev_sw_netstats_tx_add(dev, 1, len);
 	dev_sw_netstats_rx_add(peer, len);
-	/* A drop in the backlog is counted by the core against the peer. */
-	__netif_rx(skb);
 
 	if (answer_arp)
 		vpair_hairpin_arp_reply(peer, &arp);
 out:
 	rcu_read_unlock();
-	return NETDEV_TX_OK;
+	return ret;
 }
