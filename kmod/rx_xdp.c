@@ -228,9 +228,131 @@ static void vpair_copy_meta(struct sk_buff *to, const struct sk_buff *from)
 }
 
 /*
- * An skb: the program runs on its head where that is allowed, else on a
- * page pool copy. Returns the skb for the stack (the same or the copy,
- * after XDP_PASS) or NULL.
+ * Run @prog on @skb's own head, linear: @skb is at its MAC header. On
+ * XDP_PASS, @skb is made what the program left (its start, its end, its
+ * metadata) and returned for the stack. Otherwise it is gone.
+ *
+ * @generic: the head is not a page fragment we may lend as a frame (a
+ * frame too big for one page, for a program without frags support): as
+ * in generic XDP, XDP_TX sends the skb itself back out, marked received
+ * here (skb_iif) so that hairpin does not take it for one the host
+ * built; XDP_REDIRECT fails, counted and traced.
+ */
+static struct sk_buff *vpair_xdp_skb_head(struct vpair_rq *rq,
+					  struct bpf_prog *prog,
+					  struct sk_buff *skb,
+					  struct vpair_xdp_tx_bq *bq,
+					  bool generic, u32 *act)
+{
+	struct xdp_mem_info shared = { .type = MEM_TYPE_PAGE_SHARED };
+	struct xdp_buff xdp;
+	void *orig_data;
+	int off;
+
+	xdp_init_buff(&xdp, skb_end_pointer(skb) - skb->head +
+		      SKB_DATA_ALIGN(sizeof(struct skb_shared_info)),
+		      &rq->xdp_rxq);
+	xdp_prepare_buff(&xdp, skb->head, skb_headroom(skb), skb_headlen(skb),
+			 true);
+	xdp_buff_clear_frags_flag(&xdp);
+	orig_data = xdp.data;
+
+	*act = bpf_prog_run_xdp(prog, &xdp);
+	if (!generic && (*act == XDP_TX || *act == XDP_REDIRECT)) {
+		/*
+		 * The frame keeps the head's page and the skb goes; the
+		 * frame is given back as a shared page (put_page()).
+		 */
+		get_page(virt_to_page(xdp.data));
+		consume_skb(skb);
+		*act = vpair_xdp_send(rq, prog, &xdp, bq, &shared, *act);
+		return NULL;
+	}
+	if (*act != XDP_PASS && *act != XDP_TX && *act != XDP_REDIRECT) {
+		vpair_xdp_dropped(rq, prog, *act);
+		kfree_skb_reason(skb, SKB_DROP_REASON_XDP);
+		return NULL;
+	}
+
+	/* The program may have moved the start and the end. */
+	off = orig_data - xdp.data;
+	if (off > 0)
+		__skb_push(skb, off);
+	else if (off < 0)
+		__skb_pull(skb, -off);
+	/* A linear skb: its length is what lies between them now. */
+	skb->len = xdp.data_end - xdp.data;
+	skb_set_tail_pointer(skb, skb->len);
+	if (xdp.data_meta < xdp.data)
+		skb_metadata_set(skb, xdp.data - xdp.data_meta);
+
+	switch (*act) {
+	case XDP_TX:
+		skb->dev = rq->dev;
+		skb->skb_iif = rq->dev->ifindex;
+		skb_dst_drop(skb);
+		dev_queue_xmit(skb);
+		vpair_rq_add(rq, VPAIR_RQ_XDP_TX, 1);
+		return NULL;
+	case XDP_REDIRECT:
+		/*
+		 * Only an xdp_frame can be redirected, and a frame of this
+		 * size is a multi-buffer one, which this program did not
+		 * ask for (the core's generic redirect of an skb is not
+		 * open to modules).
+		 */
+		trace_xdp_exception(rq->dev, prog, *act);
+		kfree_skb_reason(skb, SKB_DROP_REASON_XDP);
+		vpair_rq_add(rq, VPAIR_RQ_DROPS, 1);
+		*act = XDP_DROP;
+		return NULL;
+	}
+	skb->protocol = eth_type_trans(skb, rq->dev);
+	return skb;
+}
+
+/*
+ * Run @prog on a page pool copy of @skb, which then goes. Returns the skb
+ * built from what the program passed, or NULL.
+ */
+static struct sk_buff *vpair_xdp_skb_copy(struct vpair_rq *rq,
+					  struct bpf_prog *prog,
+					  struct sk_buff *skb,
+					  struct vpair_xdp_tx_bq *bq, u32 *act)
+{
+	struct sk_buff *nskb = NULL;
+	struct xdp_buff xdp;
+
+	if (vpair_skb_to_pp(rq, skb, &xdp, prog->aux->xdp_has_frags)) {
+		vpair_rq_add(rq, VPAIR_RQ_DROPS, 1);
+		*act = XDP_DROP;
+		kfree_skb_reason(skb, SKB_DROP_REASON_NOMEM);
+		return NULL;
+	}
+
+	*act = vpair_xdp_run(rq, prog, &xdp, bq, &rq->pp_mem);
+	if (*act == XDP_PASS) {
+		/* Through eth_type_trans(), with its metadata. */
+		nskb = vpair_xdp_build_skb(&xdp);
+		if (nskb) {
+			vpair_copy_meta(nskb, skb);
+		} else {
+			xdp_return_buff(&xdp);
+			vpair_rq_add(rq, VPAIR_RQ_DROPS, 1);
+			*act = XDP_DROP;
+		}
+	}
+	consume_skb(skb);
+	return nskb;
+}
+
+/*
+ * An skb from the peer's transmit path: the program runs on its own head
+ * where it may, else on a page pool copy; a frame larger than one page,
+ * for a program that takes single buffers only (the host's own TCP over
+ * the bypass is sized by lo's MTU), is made linear and run on as generic
+ * XDP would. Returns the skb for the stack (the same or a copy, after
+ * XDP_PASS) or NULL.
  *
  * A frame that carried a route for local delivery (the host's own, by
  * hairpin or the bypass) loses it when the program passes it: the
@@ -241,13 +363,8 @@ static void vpair_copy_meta(struct sk_buff *to, const struct sk_buff *from)
 struct sk_buff *vpair_rx_xdp_skb(struct vpair_rq *rq, struct sk_buff *skb,
 				 struct vpair_xdp_tx_bq *bq, u32 *act)
 {
-	struct xdp_mem_info shared = { .type = MEM_TYPE_PAGE_SHARED };
-	void *orig_data;
-	struct sk_buff *nskb = NULL;
 	struct bpf_prog *prog;
-	struct xdp_buff xdp;
 	bool local;
-	int off;
 
 	rcu_read_lock();
 	prog = rcu_dereference(rq->xdp_prog);
@@ -260,86 +377,54 @@ struct sk_buff *vpair_rx_xdp_skb(struct vpair_rq *rq, struct sk_buff *skb,
 	 * No GSO frame gets here: while we have a program, the peer has
 	 * no software GSO, so the core segments before its transmit path.
 	 */
-	if (unlikely(skb_is_gso(skb)))
-		goto drop;
+	if (unlikely(skb_is_gso(skb))) {
+		vpair_rq_add(rq, VPAIR_RQ_DROPS, 1);
+		*act = XDP_DROP;
+		kfree_skb_reason(skb, SKB_DROP_REASON_XDP);
+		skb = NULL;
+		goto out;
+	}
+
+	/*
+	 * The host's own packets come with the L4 checksum left to the
+	 * device (CHECKSUM_PARTIAL): fill it in, so the program sees the
+	 * packet as a wire would carry it, and a copy, a frame or a
+	 * redirect elsewhere carries a valid one.
+	 */
+	if (skb->ip_summed == CHECKSUM_PARTIAL && skb_checksum_help(skb)) {
+		vpair_rq_add(rq, VPAIR_RQ_DROPS, 1);
+		*act = XDP_DROP;
+		kfree_skb_reason(skb, SKB_DROP_REASON_NOMEM);
+		skb = NULL;
+		goto out;
+	}
 
 	local = skb_dst(skb);
 	/* Give back what eth_type_trans() pulled: XDP sees the frame. */
 	__skb_push(skb, skb->data - skb_mac_header(skb));
 
 	if (vpair_skb_in_place(skb)) {
-		xdp_init_buff(&xdp, skb_end_pointer(skb) - skb->head +
-			      SKB_DATA_ALIGN(sizeof(struct skb_shared_info)),
-			      &rq->xdp_rxq);
-		xdp_prepare_buff(&xdp, skb->head, skb_headroom(skb),
-				 skb_headlen(skb), true);
-		xdp_buff_clear_frags_flag(&xdp);
-		orig_data = xdp.data;
-
-		*act = bpf_prog_run_xdp(prog, &xdp);
-		if (*act == XDP_TX || *act == XDP_REDIRECT) {
-			/*
-			 * The frame keeps the head's page, the skb goes: the
-			 * frame is given back as a shared page, put_page().
-			 */
-			get_page(virt_to_page(xdp.data));
-			consume_skb(skb);
-			*act = vpair_xdp_send(rq, prog, &xdp, bq, &shared, *act);
-			rcu_read_unlock();
-			return NULL;
-		}
-		if (*act != XDP_PASS) {
-			vpair_xdp_dropped(rq, prog, *act);
-			rcu_read_unlock();
-			kfree_skb_reason(skb, SKB_DROP_REASON_XDP);
-			return NULL;
-		}
-		rcu_read_unlock();
-
-		/* The program may have moved the start and the end. */
-		off = orig_data - xdp.data;
-		if (off > 0)
-			__skb_push(skb, off);
-		else if (off < 0)
-			__skb_pull(skb, -off);
-		/* A linear skb: its length is what lies between them now. */
-		skb->len = xdp.data_end - xdp.data;
-		skb_set_tail_pointer(skb, skb->len);
-		skb->protocol = eth_type_trans(skb, rq->dev);
-		if (xdp.data_meta < xdp.data)
-			skb_metadata_set(skb, xdp.data - xdp.data_meta);
-	} else {
-		if (vpair_skb_to_pp(rq, skb, &xdp, prog->aux->xdp_has_frags))
-			goto drop;
-		*act = vpair_xdp_run(rq, prog, &xdp, bq, &rq->pp_mem);
-		rcu_read_unlock();
-		if (*act != XDP_PASS) {
-			consume_skb(skb);
-			return NULL;
-		}
-		/* Already through eth_type_trans(), metadata set. */
-		nskb = vpair_xdp_build_skb(&xdp);
-		if (!nskb) {
-			xdp_return_buff(&xdp);
+		skb = vpair_xdp_skb_head(rq, prog, skb, bq, false, act);
+	} else if (skb->len > VPAIR_XDP_HEAD_ROOM &&
+		   !prog->aux->xdp_has_frags) {
+		if (skb_linearize(skb) ||
+		    (skb_cloned(skb) && pskb_expand_head(skb, 0, 0, GFP_ATOMIC))) {
 			vpair_rq_add(rq, VPAIR_RQ_DROPS, 1);
-			consume_skb(skb);
-			return NULL;
+			*act = XDP_DROP;
+			kfree_skb_reason(skb, SKB_DROP_REASON_NOMEM);
+			skb = NULL;
+			goto out;
 		}
-		vpair_copy_meta(nskb, skb);
-		consume_skb(skb);
-		skb = nskb;
+		skb = vpair_xdp_skb_head(rq, prog, skb, bq, true, act);
+	} else {
+		skb = vpair_xdp_skb_copy(rq, prog, skb, bq, act);
 	}
 
-	if (local) {
+	if (skb && local) {
 		skb_dst_drop(skb);
 		vpair_hairpin_route(skb, rq->dev);
 	}
-	return skb;
-
-drop:
+out:
 	rcu_read_unlock();
-	vpair_rq_add(rq, VPAIR_RQ_DROPS, 1);
-	*act = XDP_DROP;
-	kfree_skb_reason(skb, SKB_DROP_REASON_NOMEM);
-	return NULL;
+	return skb;
 }
