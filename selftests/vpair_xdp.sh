@@ -326,6 +326,82 @@ xdp_channels()
 	log_test "$name"
 }
 
+# NETDEV_XDP_ACT_* of <linux/netdev.h>
+XDP_ACT_BASIC=1
+XDP_ACT_REDIRECT=2
+XDP_ACT_NDO_XMIT=4
+XDP_ACT_RX_SG=32
+XDP_ACT_NDO_XMIT_SG=64
+XDP_FEATURES=$(dirname "$0")/xdp_features
+
+# features_of NS DEV: DEV's xdp_features in FEAT (the xdp_features helper,
+# netdev generic netlink); fails with FEAT_RC 4 on a kernel before 6.3.
+features_of()
+{
+	local out
+
+	link_ifindex "$1" "$2" || return 1
+	out=$(nsexec "$1" "$XDP_FEATURES" "$IFINDEX" 2>&1)
+	FEAT_RC=$?
+	FEAT=$out
+	[ $FEAT_RC = 0 ]
+}
+
+# features_are NS DEV WANT: DEV's xdp_features are WANT.
+features_are()
+{
+	features_of "$1" "$2" && [ "$FEAT" = "$3" ]
+}
+
+# What each end advertises, kernel 6.3 and later. vpair: basic, redirect,
+# ndo_xdp_xmit and rx SG always (a frame sent into an end is delivered
+# with or without a program on its peer); xmit SG unless the peer has a
+# program that takes one buffer only. veth: ndo_xdp_xmit and xmit SG
+# only while the peer has a program (or GRO), which this case checks
+# instead, to show the helper reads what the kernel says.
+xdp_features_flags()
+{
+	local name="xdp_features: what each end advertises follows the peer's program"
+	local base=$((XDP_ACT_BASIC | XDP_ACT_REDIRECT | XDP_ACT_RX_SG))
+	local xmit=$((XDP_ACT_NDO_XMIT | XDP_ACT_NDO_XMIT_SG))
+	local idle nofrags frags
+
+	if [ ! -x "$XDP_FEATURES" ]; then
+		log_test_skip "$name" "$XDP_FEATURES not built (make -C selftests)"
+		return
+	fi
+	setup_pair
+	check_err $? "setup failed"
+	if ! features_of "$ns0" vp0 && [ "$FEAT_RC" = $ksft_skip ]; then
+		log_test_skip "$name" "$FEAT"
+		return
+	fi
+	if [ "$KIND" = vpair ]; then
+		idle=$((base | xmit)) nofrags=$((base | XDP_ACT_NDO_XMIT))
+		frags=$((base | xmit))
+	else
+		idle=$base nofrags=$((base | xmit)) frags=$((base | xmit))
+	fi
+
+	features_are "$ns0" vp0 $idle && features_are "$ns1" vp1 $idle
+	check_err $? "without programs: vp0/vp1 advertise ${FEAT:-?}, expected $idle"
+	xdp_attach "$ns1" vp1 xdpdrv xdp
+	check_err $? "attaching to vp1 failed: $XDP_ERR"
+	features_are "$ns0" vp0 $nofrags
+	check_err $? "a non-frags program on vp1: vp0 advertises ${FEAT:-?}, expected $nofrags"
+	features_are "$ns1" vp1 $idle
+	check_err $? "a non-frags program on vp1: vp1 advertises ${FEAT:-?}, expected $idle"
+	xdp_detach "$ns1" vp1 && xdp_attach "$ns1" vp1 xdpdrv xdp.frags
+	check_err $? "attaching the frags program to vp1 failed: $XDP_ERR"
+	features_are "$ns0" vp0 $frags
+	check_err $? "a frags program on vp1: vp0 advertises ${FEAT:-?}, expected $frags"
+	xdp_detach "$ns1" vp1
+	features_are "$ns0" vp0 $idle
+	check_err $? "program gone: vp0 advertises ${FEAT:-?}, expected $idle"
+
+	log_test "$name"
+}
+
 require_root
 require_cmd ip ping ethtool tcpdump
 require_kind
@@ -340,5 +416,6 @@ run_test xdp_frags
 run_test xdp_nofrags_mtu
 run_test xdp_nofrags_mtu_grow
 run_test xdp_channels
+run_test xdp_features_flags
 
 exit "$(exit_status)"

@@ -244,6 +244,50 @@ redirect_cpumap()
 	log_test "$name"
 }
 
+# AF_XDP in copy mode: vp1's program redirects the echo requests of rx
+# queue 0 through an xskmap to a socket bound with XDP_COPY (xsk_rx), which
+# receives them instead of the stack.
+XSK_RX=$(dirname "$0")/xsk_rx
+
+redirect_xsk()
+{
+	local name="redirect: xskmap to an AF_XDP socket in copy mode gets the frames"
+	local out=$TMPDIR_TEST/xsk.txt pid
+
+	if [ ! -x "$XSK_RX" ]; then
+		log_test_skip "$name" "$XSK_RX not built (make -C selftests)"
+		return
+	fi
+	setup_pair
+	check_err $? "setup failed"
+	xdp_attach "$ns1" vp1 xdpdrv xdp
+	check_err $? "attaching to vp1 failed: $XDP_ERR"
+	link_ifindex "$ns1" vp1
+	xdp_maps "$ns1" vp1
+	check_err $? "cannot find the program's maps"
+	nsexec "$ns1" "$XSK_RX" "$IFINDEX" 0 "${XDP_MAP[xdp_act_xsks]}" \
+		$COUNT "$WAIT_TIMEOUT" >"$out" 2>&1 &
+	pid=$!
+	defer kill "$pid"
+	wait_until "$WAIT_TIMEOUT" file_has "$out" bound
+	check_err $? "the AF_XDP socket did not bind: $(<"$out")"
+	xdp_map_set xdp_act_cfg 0 $ACT_XSK
+	check_err $? "setting the xskmap redirect failed"
+	eth_snap "$ns1" vp1
+
+	ping_n "$ns0" $COUNT 192.0.2.2
+	[ "$PING_RECEIVED" = 0 ]
+	check_err $? "$PING_RECEIVED of $COUNT echo requests answered past the socket"
+
+	wait "$pid"
+	check_err $? "the socket did not get $COUNT echo requests: $(<"$out")"
+	eth_delta "$ns1" vp1
+	eth_moved rx_queue_0_xdp_redirect $COUNT
+	check_err $? "$ETH_MSG"
+
+	log_test "$name"
+}
+
 require_root
 require_cmd ip ping ethtool tcpdump
 require_kind
@@ -262,5 +306,6 @@ run_test redirect_mtu
 run_test redirect_nodev
 run_test redirect_self
 run_test redirect_cpumap
+run_test redirect_xsk
 
 exit "$(exit_status)"
