@@ -35,7 +35,8 @@ link_xdp_shown()
 	out=$(ip -n "$1" -d link show dev "$2")
 	XDP_WHY="ip -j says mode $XDP_MODE; ip -d: ${out//$'\n'/ }"
 	[ "$XDP_MODE" = 1 ] && [[ $out == *" xdp "* ]] &&
-		[[ $out != *xdpgeneric* ]] && [[ $out == *"prog/xdp id $XDP_PROG "* ]]
+		[[ $out != *xdpgeneric* ]] &&
+		[[ $out =~ prog/xdp\ id\ $XDP_PROG([^0-9]|$) ]]
 }
 
 xdp_attach_modes()
@@ -309,8 +310,16 @@ xdp_channels()
 	channels_of "$ns0" vp0
 	[ "$GOT" = "2 4" ]
 	check_err $? "vp0 tx/rx channels are '$GOT' after the refusals, expected '2 4'"
+	eth_snap "$ns1" vp1
 	ping_n "$ns0" $COUNT 192.0.2.2
 	check_err $? "$PING_RECEIVED of $COUNT echo requests answered on 2 queues"
+	# one set of counters per rx queue in use, wherever the frames landed
+	eth_delta "$ns1" vp1
+	[ -n "${ETHD[rx_queue_1_xdp_packets]+set}" ] &&
+		[ -z "${ETHD[rx_queue_2_xdp_packets]+set}" ]
+	check_err $? "ethtool -S vp1 does not list XDP counters for rx queues 0 and 1 only"
+	((ETHD[rx_queue_0_xdp_packets] + ETHD[rx_queue_1_xdp_packets] >= COUNT))
+	check_err $? "rx_queue_0/1_xdp_packets moved by ${ETHD[rx_queue_0_xdp_packets]:-?}/${ETHD[rx_queue_1_xdp_packets]:-?}, expected >= $COUNT in all"
 
 	xdp_detach "$ns1" vp1
 	nsexec "$ns1" ethtool -L vp1 rx 1
