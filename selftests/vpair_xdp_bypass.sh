@@ -133,9 +133,11 @@ require_kind
 require_xdp
 modprobe -q veth
 
-for test in bypass_xdp_pass bypass_xdp_drop bypass_xdp_tx; do
-	is_vpair "$test" && run_test $test
-done
+is_vpair "bypass on: native XDP_PASS, XDP_DROP, XDP_TX on vp1" && {
+	run_test bypass_xdp_pass
+	run_test bypass_xdp_drop
+	run_test bypass_xdp_tx
+}
 run_test bypass_xdp_veth
 
 exit "$(exit_status)"
