@@ -98,7 +98,11 @@ static int is_echo_request(const unsigned char *p, uint32_t len)
 	return p[sizeof(*eth) + iph->ihl * 4] == ICMP_ECHO;
 }
 
-#define die(what) do { perror(what); return 1; } while (0)
+static int fail(const char *what)
+{
+	perror(what);
+	return 1;
+}
 
 int main(int argc, char **argv)
 {
@@ -126,25 +130,25 @@ int main(int argc, char **argv)
 
 	fd = socket(AF_XDP, SOCK_RAW, 0);
 	if (fd < 0)
-		die("socket(AF_XDP)");
+		return fail("socket(AF_XDP)");
 	area = mmap(NULL, NUM_FRAMES * FRAME_SIZE, PROT_READ | PROT_WRITE,
 		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (area == MAP_FAILED)
-		die("mmap umem");
+		return fail("mmap umem");
 	umem.addr = (uintptr_t)area;
 	umem.len = NUM_FRAMES * FRAME_SIZE;
 	umem.chunk_size = FRAME_SIZE;
 	if (setsockopt(fd, SOL_XDP, XDP_UMEM_REG, &umem, sizeof(umem)))
-		die("XDP_UMEM_REG");
+		return fail("XDP_UMEM_REG");
 	if (setsockopt(fd, SOL_XDP, XDP_UMEM_FILL_RING, &size, sizeof(size)) ||
 	    setsockopt(fd, SOL_XDP, XDP_UMEM_COMPLETION_RING, &size, sizeof(size)) ||
 	    setsockopt(fd, SOL_XDP, XDP_RX_RING, &size, sizeof(size)))
-		die("ring sizes");
+		return fail("ring sizes");
 	if (getsockopt(fd, SOL_XDP, XDP_MMAP_OFFSETS, &off, &optlen))
-		die("XDP_MMAP_OFFSETS");
+		return fail("XDP_MMAP_OFFSETS");
 	if (!ring_map(fd, &off.fr, sizeof(uint64_t), XDP_UMEM_PGOFF_FILL_RING, &fill) ||
 	    !ring_map(fd, &off.rx, sizeof(struct xdp_desc), XDP_PGOFF_RX_RING, &rx))
-		die("mmap rings");
+		return fail("mmap rings");
 
 	/* every frame to the kernel */
 	for (i = 0; i < NUM_FRAMES; i++)
@@ -156,9 +160,9 @@ int main(int argc, char **argv)
 	sxdp.sxdp_queue_id = queue;
 	sxdp.sxdp_flags = XDP_COPY;
 	if (bind(fd, (struct sockaddr *)&sxdp, sizeof(sxdp)))
-		die("bind XDP_COPY");
+		return fail("bind XDP_COPY");
 	if (map_put(map_id, queue, fd))
-		die("xskmap update");
+		return fail("xskmap update");
 	printf("bound\n");
 	fflush(stdout);
 
