@@ -1,0 +1,143 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# loopback_bypass and native XDP: the host's own traffic from vp0's
+# address to vp1's crosses the pair, so a program in driver mode on vp1
+# sees it and its action holds, as for a frame from another host.
+# vpair_bypass.sh has the same in generic mode (XDP_PASS only).
+#
+#   one namespace, loopback_bypass on
+#   +-------------------------------------------------------------------+
+#   |  ping -I 192.0.2.1 192.0.2.2                                      |
+#   |                                                                   |
+#   |  vp0 192.0.2.1/24  ---- echo request ---->  vp1 192.0.2.2/24      |
+#   |                    <--- XDP_TX, or reply --  XDP (xdp_act.bpf.o): |
+#   |                                              PASS, DROP, TX       |
+#   |  lo: without the bypass (veth) all of it goes here, unseen        |
+#   +-------------------------------------------------------------------+
+#
+# veth, in the same set-up, sends it through lo: its program sees none
+# of it (the one case that also runs with KIND=veth).
+
+source "$(dirname "$0")"/lib.sh
+source "$(dirname "$0")"/lib_onehost.sh
+source "$(dirname "$0")"/lib_xdp.sh
+
+bypass_xdp_setup()
+{
+	onehost_setup vpair v4 loopback_bypass on || return
+	xdp_attach "$ns0" "$E1" xdpdrv xdp
+}
+
+bypass_xdp_pass()
+{
+	local name="bypass on: native XDP_PASS on vp1 counts the host's echo requests"
+
+	bypass_xdp_setup
+	check_err $? "setup failed: ${XDP_ERR:-}"
+	eth_snap "$ns0" "$E1"
+
+	pings "$ns0" $COUNT $ADDR1 -I $ADDR0
+	check_err $? "ping -I $ADDR0 $ADDR1: not all $COUNT answered"
+
+	xdp_cnt_of "$ns0" "$E1" $CNT_ICMP_ECHO
+	[ "${XDP_CNT:-0}" -ge $COUNT ]
+	check_err $? "the program on $E1 counted ${XDP_CNT:-?} echo requests, expected >= $COUNT"
+	eth_delta "$ns0" "$E1"
+	eth_moved rx_queue_0_xdp_packets $COUNT
+	check_err $? "$ETH_MSG"
+
+	log_test "$name"
+}
+
+bypass_xdp_drop()
+{
+	local name="bypass on: native XDP_DROP on vp1 stops the host's ping"
+
+	bypass_xdp_setup
+	check_err $? "setup failed: ${XDP_ERR:-}"
+	xdp_act "$ns0" "$E1" $ACT_DROP
+	check_err $? "setting XDP_DROP failed"
+	eth_snap "$ns0" "$E1"
+
+	ping_n "$ns0" $COUNT $ADDR1 -I $ADDR0
+	[ "$PING_RECEIVED" = 0 ]
+	check_err $? "$PING_RECEIVED of $COUNT echo requests answered through XDP_DROP"
+
+	xdp_cnt $CNT_ICMP_ECHO
+	[ "${XDP_CNT:-0}" -ge $COUNT ]
+	check_err $? "the program saw ${XDP_CNT:-?} echo requests, expected >= $COUNT"
+	eth_delta "$ns0" "$E1"
+	eth_moved rx_queue_0_xdp_drops $COUNT
+	check_err $? "$ETH_MSG"
+
+	log_test "$name"
+}
+
+# XDP_TX sends the host's echo request back out of vp1, unchanged (to
+# vp1's MAC): it arrives on vp0, which is all this case looks at.
+bypass_xdp_tx()
+{
+	local name="bypass on: native XDP_TX on vp1 sends the requests back to vp0"
+	local cap=$TMPDIR_TEST/vp0.pcap got
+	local filter="src $ADDR0 and dst $ADDR1 and icmp[icmptype] == icmp-echo"
+
+	bypass_xdp_setup
+	check_err $? "setup failed: ${XDP_ERR:-}"
+	xdp_act "$ns0" "$E1" $ACT_TX
+	check_err $? "setting XDP_TX failed"
+	capture_start "$ns0" "$E0" "$TMPDIR_TEST/vp0.txt" -U -Q in -w "$cap" icmp
+	check_err $? "tcpdump on $E0 did not start"
+	eth_snap "$ns0" "$E1"
+	stats_snap "$ns0" "$E0"
+
+	ping_n "$ns0" $COUNT $ADDR1 -I $ADDR0
+
+	wait_until "$WAIT_TIMEOUT" pcap_at_least $COUNT "$cap" "$filter"
+	capture_stop
+	got=$(pcap_count "$cap" "$filter")
+	[ "$got" -ge $COUNT ]
+	check_err $? "tcpdump saw $got echo requests arrive on $E0, expected >= $COUNT"
+	stats_delta "$ns0" "$E0"
+	((SD[rx_packets] >= COUNT))
+	check_err $? "$E0 rx_packets moved by ${SD[rx_packets]}, expected >= $COUNT"
+	eth_delta "$ns0" "$E1"
+	eth_moved rx_queue_0_xdp_tx $COUNT
+	check_err $? "$ETH_MSG"
+
+	log_test "$name"
+}
+
+# veth: the same ping goes through lo and the program sees none of it.
+bypass_xdp_veth()
+{
+	local name="bypass veth: native XDP on ve1 sees none of the host's echo requests"
+
+	onehost_setup veth v4 && xdp_attach "$ns0" "$E1" xdpdrv xdp
+	check_err $? "setup failed: ${XDP_ERR:-}"
+
+	pings "$ns0" $COUNT $ADDR1 -I $ADDR0
+	check_err $? "ping -I $ADDR0 $ADDR1: not all $COUNT answered"
+
+	xdp_cnt_of "$ns0" "$E1" $CNT_ICMP_ECHO
+	check_err $? "cannot read the program's map"
+	[ "$XDP_CNT" = 0 ]
+	check_err $? "the program on $E1 counted ${XDP_CNT:-?} echo requests, expected 0"
+
+	log_test "$name"
+}
+
+require_root
+require_cmd ip ping sysctl ethtool tcpdump
+require_kind
+require_xdp
+modprobe -q veth
+
+is_vpair "bypass on: native XDP_PASS, XDP_DROP, XDP_TX on vp1" && {
+	run_test bypass_xdp_pass
+	run_test bypass_xdp_drop
+	run_test bypass_xdp_tx
+}
+run_test bypass_xdp_veth
+
+exit "$(exit_status)"
