@@ -7,7 +7,8 @@
 # cut before the pair back into one packet: for a local socket that asks
 # for UDP_GRO, and, with rx-udp-gro-forwarding on, for traffic the
 # namespace forwards (the kernel's udpgro_fwd.sh case). With GRO off the
-# segments arrive one by one.
+# segments arrive one by one. ethtool -S shows veth's per-queue counters,
+# and rx_queue_0_xdp_packets counts what went through NAPI.
 #
 # The sender cuts its bursts itself (tx-udp-segmentation off on vp0), so
 # what crosses the pair are ten 1000-byte datagrams; only GRO on the
@@ -156,6 +157,53 @@ gro_udp_local()
 	log_test "$name"
 }
 
+# The per-queue counters of ethtool -S, named as veth names them: they
+# exist, and rx_queue_0_xdp_packets counts what the end took through
+# NAPI (GRO on), nothing while GRO is off.
+gro_queue_stats()
+{
+	local name="gro: ethtool -S per-queue counters count NAPI's packets"
+	local n before
+
+	setup_pair
+	check_err $? "setup failed"
+	nsexec "$ns0" ethtool -K vp0 tx-udp-segmentation off >/dev/null
+	check_err $? "ethtool -K vp0 tx-udp-segmentation off failed"
+
+	nsout "$ns1" ethtool -S vp1
+	check_err $? "ethtool -S vp1 failed"
+	for n in rx_queue_0_xdp_packets rx_queue_0_xdp_bytes rx_queue_0_drops \
+		 rx_queue_0_xdp_redirect rx_queue_0_xdp_drops rx_queue_0_xdp_tx \
+		 rx_queue_0_xdp_tx_errors tx_queue_0_xdp_xmit \
+		 tx_queue_0_xdp_xmit_errors; do
+		[[ $OUT =~ [[:space:]]$n:\ [0-9]+ ]]
+		check_err $? "ethtool -S vp1 has no $n"
+	done
+
+	ethtool_get "$ns1" vp1 rx_queue_0_xdp_packets
+	before=$ETHTOOL_VAL
+	udp_burst "$ns1" 192.0.2.2 192.0.2.1 192.0.2.2
+	check_err $? "the burst did not arrive with GRO off"
+	ethtool_get "$ns1" vp1 rx_queue_0_xdp_packets
+	log_info "GRO off: rx_queue_0_xdp_packets went from $before to $ETHTOOL_VAL"
+	[ -n "$before" ] && [ "$ETHTOOL_VAL" = "$before" ]
+	check_err $? "rx_queue_0_xdp_packets moved from ${before:-?} to ${ETHTOOL_VAL:-?} with GRO off"
+
+	nsexec "$ns1" ethtool -K vp1 gro on
+	check_err $? "ethtool -K vp1 gro on failed"
+	ethtool_get "$ns1" vp1 rx_queue_0_xdp_packets
+	before=$ETHTOOL_VAL
+	udp_burst "$ns1" 192.0.2.2 192.0.2.1 192.0.2.2
+	check_err $? "the burst did not arrive with GRO on"
+	ethtool_get "$ns1" vp1 rx_queue_0_xdp_packets
+	log_info "GRO on: rx_queue_0_xdp_packets went from $before to $ETHTOOL_VAL"
+	[ -n "$before" ] && [ -n "$ETHTOOL_VAL" ] &&
+		((ETHTOOL_VAL - before >= SEGS))
+	check_err $? "rx_queue_0_xdp_packets went from ${before:-?} to ${ETHTOOL_VAL:-?} with GRO on, expected $SEGS more"
+
+	log_test "$name"
+}
+
 # fwd_setup FAMILY: ns0 -- vp0/vp1 -- ns1 (forwarding) -- vq0/vq1 -- ns2.
 # The sender in ns0 sends to ns2 through ns1; a tc filter on vp1's
 # ingress, after GRO, counts the burst's packets there. Sets SRC, DST
@@ -268,6 +316,7 @@ require_kind
 run_test gro_defaults_toggle
 run_test gro_udp_local IPv4
 run_test gro_udp_local IPv6
+run_test gro_queue_stats
 run_test gro_udp_forward IPv4
 run_test gro_udp_forward IPv6
 
