@@ -11,7 +11,8 @@
 #   -r ROUNDS   repetitions of each measurement (default 5)
 #   -t SECONDS  length of one iperf3, UDP GSO or pktgen run (default 4)
 #   -x          also vpair vs veth, netns to netns (4 rounds, each kind
-#               first in every other one): TCP with GRO off and on, UDP
+#               first in every other one): TCP with GRO off (and TSO
+#               on: the defaults) and on (TSO off on the sender), UDP
 #               packets/s, GRO-forwarded UDP, XDP_DROP, XDP_TX and
 #               XDP_REDIRECT packets/s
 #   -X ROUNDS   rounds of -x (default 4)
@@ -448,6 +449,14 @@ redirect_target()
 	xdp_attach $NS_C y1 xdp_drop
 }
 
+# xdp_off: no XDP program left on x0 and x1, no redirect target
+xdp_off()
+{
+	ip -n $NS_A link set dev x0 xdpdrv off 2>/dev/null
+	ip -n $NS_B link set dev x1 xdpdrv off 2>/dev/null
+	ip netns del $NS_C 2>/dev/null
+}
+
 # xdp_rate KIND MODE: pktgen floods x0 in $NS_A for $secs s while x1 in
 # $NS_B runs xdp_drop, xdp_tx or xdp_redirect (MODE drop, tx, redirect);
 # prints the frames per second counted where they end: x1 for DROP, x0
@@ -475,7 +484,9 @@ xdp_rate()
 			[[ $json =~ \"ifindex\":([0-9]+) ]] || return 1
 		idx=${BASH_REMATCH[1]}
 		# the devmap's value: y0's ifindex, a little-endian u32
-		bpftool map update id "$MAP_ID" key 0 0 0 0 value \
+		# in y0's namespace: the kernel looks the ifindex up there
+		ip netns exec $NS_B bpftool map update id "$MAP_ID" \
+			key 0 0 0 0 value \
 			$((idx & 255)) $((idx >> 8 & 255)) $((idx >> 16 & 255)) \
 			$((idx >> 24)) || return 1
 		cns=$NS_C cdev=y1
@@ -487,9 +498,6 @@ xdp_rate()
 	pktgen_stop
 	t0=$PG_T0 t1=$PG_T1
 	c1=$(xdp_counted $cns $cdev) || rc=1
-	ip -n $NS_A link set dev x0 xdpdrv off 2>/dev/null
-	ip -n $NS_B link set dev x1 xdpdrv off 2>/dev/null
-	[ "$mode" = redirect ] && ip netns del $NS_C
 	[ $rc = 0 ] || return 1
 	awk -v n=$((c1 - c0)) -v t0="$t0" -v t1="$t1" \
 		'BEGIN { printf "%.0f\n", n / (t1 - t0) }'
@@ -532,10 +540,15 @@ udp_fwd_rate()
 	awk -v b=$((b1 - b0)) -v t="$secs" 'BEGIN { printf "%.0f\n", b * 8 / t }'
 }
 
-# gro_both KIND on|off: GRO on both ends of x0/x1
-gro_both()
+# tcp_gro on|off: the sender x0 without TSO (with TSO, veth does not
+# take TCP through NAPI, and there is nothing for GRO to glue), GRO on
+# both ends; off: back to the defaults
+tcp_gro()
 {
-	ip netns exec $NS_A ethtool -K x0 gro "$1" &&
+	local tso=off
+
+	[ "$1" = off ] && tso=on
+	ip netns exec $NS_A ethtool -K x0 tso $tso gro "$1" &&
 		ip netns exec $NS_B ethtool -K x1 gro "$1"
 }
 
@@ -558,7 +571,7 @@ ratio_or_na()
 
 modprobe pktgen 2>/dev/null || log "bench: no pktgen: the XDP runs will fail"
 metrics="tcp tcpgro udp udpfwd xdpdrop xdptx xdpredirect"
-declare -A label=([tcp]="TCP, GRO off" [tcpgro]="TCP, GRO on" \
+declare -A label=([tcp]="TCP, GRO off" [tcpgro]="TCP, TSO off, GRO on" \
 	[udp]="UDP pkt/s (64-byte datagrams)" \
 	[udpfwd]="GRO-forwarded UDP (10 x 1000-byte GSO bursts)" \
 	[xdpdrop]="XDP_DROP pkt/s (64-byte frames)" \
@@ -586,17 +599,18 @@ for ((r = 1; r <= xrounds; r++)); do
 		sample udp_$kind "$kind UDP" $NS_B $NS_A 192.0.2.2 192.0.2.1 \
 			-u -b 0 -l 64
 		last[udp,$kind]=$LAST
-		if gro_both on; then
+		if tcp_gro on; then
 			sample tcpgro_$kind "$kind TCP GRO" $NS_B $NS_A \
 				192.0.2.2 192.0.2.1
 			last[tcpgro,$kind]=$LAST
-			gro_both off
+			tcp_gro off
 		else
 			log "round $r: $kind: cannot turn GRO on, TCP GRO left out"
 		fi
 		for m in drop tx redirect; do
 			sample_fn xdp${m}_$kind "$kind XDP_${m^^}" xdp_rate "$kind" $m
 			last[xdp$m,$kind]=$LAST
+			xdp_off
 		done
 		sample_fn udpfwd_$kind "$kind UDP GRO forwarding" udp_fwd_rate "$kind"
 		last[udpfwd,$kind]=$LAST

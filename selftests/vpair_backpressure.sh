@@ -104,7 +104,8 @@ napi_slow()
 }
 
 # bp_setup MODE: ns0/ns1 with vp0/vp1, 2 queues each, pfifo on vp0,
-# vp1 in NAPI mode through MODE (gro or xdp), its NAPI slowed down.
+# vp1 in NAPI mode through MODE (gro: GRO on, with TSO off on vp0; xdp:
+# an XDP program), its NAPI slowed down.
 bp_setup()
 {
 	setup_ns ns0 ns1 || return
@@ -114,7 +115,11 @@ bp_setup()
 	tc -n "$ns0" qdisc replace dev vp0 root pfifo || return
 	case $1 in
 	gro)
-		nsexec "$ns1" ethtool -K vp1 gro on || return
+		# veth takes a frame through NAPI only when GRO may
+		# aggregate it: pktgen's, not from a socket, only while
+		# the sender has TSO off
+		nsexec "$ns0" ethtool -K vp0 tso off &&
+			nsexec "$ns1" ethtool -K vp1 gro on || return
 		;;
 	xdp)
 		ip -n "$ns1" link set dev vp1 xdpdrv obj "$XDP_OBJ" sec xdp ||
