@@ -11,10 +11,14 @@
 #               bookworm unless set, as `make check` does)
 #   -m FILE     the module to install (default: build ./vpair.ko for ABI)
 #
-# bench-guest.sh options (-r ROUNDS, -t SECONDS, -x) follow "--". The
-# default, 7 rounds of 4 s runs plus 4 rounds of vpair vs veth netns to
-# netns (-x), takes about twelve minutes under TCG. The
-# numbers go to the terminal and to bench.txt in the results folder.
+# bench-guest.sh options (-r ROUNDS, -t SECONDS, -x, -X ROUNDS, -k KINDS,
+# -n) follow "--". The default, 7 rounds of 4 s runs plus 4 rounds of
+# vpair vs veth netns to netns (-x: TCP with GRO off and on, UDP, GRO-
+# forwarded UDP, XDP_DROP, XDP_TX, XDP_REDIRECT), takes about 18 minutes
+# under TCG: some 10 for the lo/bypass rounds, a minute per kind and
+# round for -x. `-- -n -x -X 1 -t 3 -k veth` measures veth alone in one
+# round, in under a minute after the boot. The numbers go to the
+# terminal and to bench.txt in the results folder.
 #
 # Under TCG every packet is emulated: absolute rates are far below a real
 # machine's, and only the ratios, measured side by side, mean something.
@@ -47,12 +51,16 @@ if [ -z "$module" ]; then
 	module=vpair.ko
 fi
 
+# the XDP programs of -x (the guest sees this tree read-only)
+run_logged bench-bpf make -C selftests progs/xdp_bench.bpf.o ||
+	say "bench: cannot build selftests/progs/xdp_bench.bpf.o: the XDP runs will fail"
+
 mkdir -p "$VPAIR_CACHE/results"
 res=$VPAIR_CACHE/results/bench-$(date +%Y%m%d-%H%M%S)
 say "bench: booting $abi; results in $res"
 rc=0
 # The console goes to vm.log there (vm.sh keeps it), not to the terminal.
-"$here/vm.sh" -k "$abi" -m "$module" -o "$res" -t 1800 -- \
+"$here/vm.sh" -k "$abi" -m "$module" -o "$res" -t 2400 -- \
 	scripts/bench-guest.sh "$@" >/dev/null || rc=$?
 if [ -s "$res/bench.txt" ]; then
 	cat "$res/bench.txt"
