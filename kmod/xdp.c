@@ -52,7 +52,7 @@ int vpair_xdp_xmit(struct net_device *dev, int n, struct xdp_frame **frames,
 	unsigned int idx, max_len;
 	struct vpair_priv *ppriv;
 	struct vpair_rq *rq;
-	int i, sent = -ENXIO;
+	int i, fit, sent = -ENXIO;
 
 	rcu_read_lock();
 	peer = vpair_peer_rcu(dev);
@@ -64,17 +64,16 @@ int vpair_xdp_xmit(struct net_device *dev, int n, struct xdp_frame **frames,
 	rq = &ppriv->rq[idx];
 
 	max_len = READ_ONCE(peer->mtu) + peer->hard_header_len + VLAN_HLEN;
-	for (i = 0; i < n; i++)
-		if (unlikely(xdp_get_frame_len(frames[i]) > max_len))
+	for (fit = 0; fit < n; fit++)
+		if (unlikely(xdp_get_frame_len(frames[fit]) > max_len))
 			break;
-	n = i;
 
 	if (rcu_access_pointer(rq->napi_on)) {
-		sent = vpair_rx_queue_frames(rq, frames, n);
+		sent = vpair_rx_queue_frames(rq, frames, fit);
 		if (flush && sent)
 			vpair_rx_kick(rq);
 	} else {
-		sent = vpair_xdp_to_stack(peer, idx, frames, n);
+		sent = vpair_xdp_to_stack(peer, idx, frames, fit);
 	}
 
 	for (i = 0; i < sent; i++) {
