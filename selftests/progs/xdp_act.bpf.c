@@ -26,17 +26,7 @@
  *     key 3: frames longer than one page (4096 bytes, all buffers)
  *     key 4: the longest frame seen, in bytes
  */
-#include <linux/bpf.h>
-#include <linux/if_ether.h>
-#include <linux/in.h>
-#include <linux/ip.h>
-#include <linux/ipv6.h>
-#include <bpf/bpf_endian.h>
-#include <bpf/bpf_helpers.h>
-
-/* linux/icmp.h pulls in libc headers that have no BPF variant. */
-#define ICMP_ECHO		8
-#define ICMPV6_ECHO_REQUEST	128
+#include "echo_request.h"
 
 /* Keep in step with the ACT_* of vpair_xdp*.sh. */
 enum {
@@ -53,8 +43,8 @@ enum {
 enum { CFG_ACT, CFG_IFINDEX, CFG_NUM };
 enum {
 	CNT_ALL,
-	CNT_ICMP_ECHO,
-	CNT_ICMPV6_ECHO,
+	CNT_ICMP_ECHO = ECHO_IPV4,
+	CNT_ICMPV6_ECHO = ECHO_IPV6,
 	CNT_ABOVE_PAGE,
 	CNT_MAX_LEN,
 	CNT_NUM
@@ -110,42 +100,6 @@ static __always_inline __u32 cfg(__u32 key)
 	__u32 *val = bpf_map_lookup_elem(&xdp_act_cfg, &key);
 
 	return val ? *val : 0;
-}
-
-/* Which echo request counter @ctx's frame belongs to, or -1. */
-static __always_inline int echo_request(struct xdp_md *ctx)
-{
-	void *end = (void *)(long)ctx->data_end;
-	void *data = (void *)(long)ctx->data;
-	struct ethhdr *eth = data;
-
-	if ((void *)(eth + 1) > end)
-		return -1;
-
-	if (eth->h_proto == bpf_htons(ETH_P_IP)) {
-		struct iphdr *iph = (void *)(eth + 1);
-		__u8 *type;
-
-		if ((void *)(iph + 1) > end || iph->protocol != IPPROTO_ICMP)
-			return -1;
-		type = (void *)iph + iph->ihl * 4;
-		if ((void *)(type + 1) > end || *type != ICMP_ECHO)
-			return -1;
-		return CNT_ICMP_ECHO;
-	}
-
-	if (eth->h_proto == bpf_htons(ETH_P_IPV6)) {
-		struct ipv6hdr *ip6h = (void *)(eth + 1);
-		__u8 *type = (void *)(ip6h + 1);
-
-		if ((void *)(type + 1) > end ||
-		    ip6h->nexthdr != IPPROTO_ICMPV6 ||
-		    *type != ICMPV6_ECHO_REQUEST)
-			return -1;
-		return CNT_ICMPV6_ECHO;
-	}
-
-	return -1;
 }
 
 static __always_inline void count_len(struct xdp_md *ctx)

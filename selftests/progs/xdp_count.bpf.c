@@ -9,19 +9,14 @@
  *   key 1: IPv4 ICMP echo requests
  *   key 2: IPv6 ICMPv6 echo requests
  */
-#include <linux/bpf.h>
-#include <linux/if_ether.h>
-#include <linux/in.h>
-#include <linux/ip.h>
-#include <linux/ipv6.h>
-#include <bpf/bpf_endian.h>
-#include <bpf/bpf_helpers.h>
+#include "echo_request.h"
 
-/* linux/icmp.h pulls in libc headers that have no BPF variant. */
-#define ICMP_ECHO		8
-#define ICMPV6_ECHO_REQUEST	128
-
-enum { COUNT_ALL, COUNT_ICMP_ECHO, COUNT_ICMPV6_ECHO, COUNT_NUM };
+enum {
+	COUNT_ALL,
+	COUNT_ICMP_ECHO = ECHO_IPV4,
+	COUNT_ICMPV6_ECHO = ECHO_IPV6,
+	COUNT_NUM
+};
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -36,42 +31,6 @@ static void count(__u32 key)
 
 	if (val)
 		__sync_fetch_and_add(val, 1);
-}
-
-/* Which echo request counter @ctx's frame belongs to, or -1. */
-static int echo_request(struct xdp_md *ctx)
-{
-	void *end = (void *)(long)ctx->data_end;
-	void *data = (void *)(long)ctx->data;
-	struct ethhdr *eth = data;
-
-	if ((void *)(eth + 1) > end)
-		return -1;
-
-	if (eth->h_proto == bpf_htons(ETH_P_IP)) {
-		struct iphdr *iph = (void *)(eth + 1);
-		__u8 *type;
-
-		if ((void *)(iph + 1) > end || iph->protocol != IPPROTO_ICMP)
-			return -1;
-		type = (void *)iph + iph->ihl * 4;
-		if ((void *)(type + 1) > end || *type != ICMP_ECHO)
-			return -1;
-		return COUNT_ICMP_ECHO;
-	}
-
-	if (eth->h_proto == bpf_htons(ETH_P_IPV6)) {
-		struct ipv6hdr *ip6h = (void *)(eth + 1);
-		__u8 *type = (void *)(ip6h + 1);
-
-		if ((void *)(type + 1) > end ||
-		    ip6h->nexthdr != IPPROTO_ICMPV6 ||
-		    *type != ICMPV6_ECHO_REQUEST)
-			return -1;
-		return COUNT_ICMPV6_ECHO;
-	}
-
-	return -1;
 }
 
 SEC("xdp")
