@@ -14,11 +14,11 @@
 # bench-guest.sh options (-r ROUNDS, -t SECONDS, -x, -X ROUNDS, -k KINDS,
 # -n) follow "--". The default, 7 rounds of 4 s runs plus 4 rounds of
 # vpair vs veth netns to netns (-x: TCP with GRO off and on, UDP, GRO-
-# forwarded UDP, XDP_DROP, XDP_TX, XDP_REDIRECT), takes about 18 minutes
-# under TCG: some 10 for the lo/bypass rounds, a minute per kind and
-# round for -x. `-- -n -x -X 1 -t 3 -k veth` measures veth alone in one
-# round, in under a minute after the boot. The numbers go to the
-# terminal and to bench.txt in the results folder.
+# forwarded UDP, XDP_DROP, XDP_TX, XDP_REDIRECT), took 787 s of VM under
+# TCG on 2026-12-01 (6.1): about 4 minutes for the lo/bypass rounds, 8
+# for -x, a minute per kind and round. `-- -n -x -X 1 -t 3 -k veth`
+# measures veth alone in one round, in under a minute after the boot.
+# The numbers go to the terminal and to bench.txt in the results folder.
 #
 # Under TCG every packet is emulated: absolute rates are far below a real
 # machine's, and only the ratios, measured side by side, mean something.
