@@ -175,7 +175,8 @@ static int vpair_poll(struct napi_struct *napi, int budget)
 		} else {
 			struct sk_buff *skb = ptr;
 
-			bytes += skb->len;
+			/* The frame as it left the peer, Ethernet header too. */
+			bytes += skb->len + skb->data - skb_mac_header(skb);
 			skb = vpair_rx_xdp_skb(rq, skb, &bq, &act);
 			if (skb)
 				vpair_rx_skb(rq, skb);
