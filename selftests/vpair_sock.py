@@ -26,6 +26,10 @@
 #       paged memory: an skb with one byte in its linear part, and no
 #       Ethernet header at all. Below 14 bytes, not even room for one.
 #       Prints "wrote N".
+#   vpair_sock.py tcp-bulk SADDR CADDR PORT BYTES
+#       BYTES sent over one TCP connection from CADDR to a server on
+#       SADDR, read back whole. Prints "received N bytes" or how far it
+#       got.
 #
 # Exit status: 0 when the exchange happened, 1 when not, 2 on errors of
 # the tool itself.
@@ -37,6 +41,7 @@ import select
 import socket
 import struct
 import subprocess
+import threading
 import sys
 import time
 
@@ -194,6 +199,49 @@ def cmd_tun_headless(args):
     return 0
 
 
+def cmd_tcp_bulk(args):
+    """Send args.bytes over one TCP connection from caddr to saddr."""
+    fam = family(args.saddr)
+    srv = socket.socket(fam, socket.SOCK_STREAM)
+    srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    srv.bind((args.saddr, args.port))
+    srv.listen(1)
+    srv.settimeout(TIMEOUT)
+    cli = socket.socket(fam, socket.SOCK_STREAM)
+    cli.bind((args.caddr, 0))
+    cli.settimeout(TIMEOUT)
+    cli.connect((args.saddr, args.port))
+    conn, _ = srv.accept()
+    conn.settimeout(TIMEOUT)
+    sent = []
+
+    def send():
+        try:
+            cli.sendall(b"x" * args.bytes)
+            sent.append(True)
+        except OSError as e:
+            print(f"client: {e}")
+        cli.close()
+
+    t = threading.Thread(target=send)
+    t.start()
+    got = 0
+    try:
+        while True:
+            data = conn.recv(1 << 16)
+            if not data:
+                break
+            got += len(data)
+    except OSError as e:
+        print(f"server: {e} after {got} bytes")
+    t.join()
+    if got != args.bytes or not sent:
+        print(f"server read {got} of {args.bytes} bytes")
+        return 1
+    print(f"received {got} bytes")
+    return 0
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__)
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -208,6 +256,11 @@ def main():
     s = sub.add_parser("rx-tstamp")
     s.add_argument("src")
     s.add_argument("dst")
+    s = sub.add_parser("tcp-bulk")
+    s.add_argument("saddr")
+    s.add_argument("caddr")
+    s.add_argument("port", type=int)
+    s.add_argument("bytes", type=int)
     s = sub.add_parser("tun-headless")
     s.add_argument("name")
     s.add_argument("count", type=int)
@@ -216,7 +269,8 @@ def main():
     s.add_argument("--size", type=int, default=6000)
     args = p.parse_args()
     cmds = {"bound-tcp": cmd_bound_tcp, "pktinfo": cmd_pktinfo,
-            "rx-tstamp": cmd_rx_tstamp, "tun-headless": cmd_tun_headless}
+            "rx-tstamp": cmd_rx_tstamp, "tun-headless": cmd_tun_headless,
+            "tcp-bulk": cmd_tcp_bulk}
     try:
         return cmds[args.cmd](args)
     except (OSError, subprocess.CalledProcessError) as e:

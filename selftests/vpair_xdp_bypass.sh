@@ -129,12 +129,39 @@ bypass_xdp_veth()
 
 require_root
 require_cmd ip ping sysctl ethtool tcpdump
+# The host's own TCP over the bypass is sized by lo's MTU: segments of
+# up to 64 KB, far more than the page a program without frags support
+# takes. vpair runs such a program on them linear, as generic XDP would:
+# the transfer completes, and the program saw frames above a page.
+bypass_xdp_tcp()
+{
+	local name="bypass on: TCP's 64 KB segments pass a single-buffer native XDP_PASS"
+	local bytes=$((4 << 20))
+
+	bypass_xdp_setup
+	check_err $? "setup failed: ${XDP_ERR:-}"
+	eth_snap "$ns0" "$E1"
+
+	nsout "$ns0" "$(dirname "$0")"/vpair_sock.py tcp-bulk $ADDR1 $ADDR0 5201 $bytes
+	check_err $? "4 MB from $ADDR0 to $ADDR1: ${OUT:-no output}"
+
+	xdp_cnt_of "$ns0" "$E1" $CNT_ABOVE_PAGE
+	[ "${XDP_CNT:-0}" -ge 1 ]
+	check_err $? "the program on $E1 saw ${XDP_CNT:-?} frames above a page, expected >= 1"
+	eth_delta "$ns0" "$E1"
+	eth_still rx_queue_0_drops
+	check_err $? "$ETH_MSG"
+
+	log_test "$name"
+}
+
 require_kind
 require_xdp
 modprobe -q veth
 
 is_vpair "bypass on: native XDP_PASS, XDP_DROP, XDP_TX on vp1" && {
 	run_test bypass_xdp_pass
+	run_test bypass_xdp_tcp
 	run_test bypass_xdp_drop
 	run_test bypass_xdp_tx
 }
