@@ -322,7 +322,9 @@ for k in "${kernels[@]}"; do
 			{ p++ }
 			END { printf "%d passed, %d failed, %d skipped", p, f, s }')
 		kfail=$((kfail + $(tap_lines "${taps[@]}" | grep -c '^not ok')))
-		last=$(tail -n 1 "${taps[-1]}" 2>/dev/null)
+		# The last line of the tests' own: make adds one of its own
+		# ("make: *** ... Error 1") when a test failed.
+		last=$(grep -Ev '^make(\[[0-9]+\])?: ' "${taps[-1]}" 2>/dev/null | tail -n 1)
 		# The guest's exit status and its TAP must tell the same story.
 		vm_problem=
 		if [ $rc = 125 ]; then
