@@ -79,7 +79,7 @@ tcp_stream_max_frame()
 
 offload_gso_crosses_whole()
 {
-	local name="offload: 64 KB GSO frames cross unsegmented, not without TSO"
+	local name="offload: GSO frames cross unsegmented, not without TSO"
 	setup_pair
 	check_err $? "setup failed"
 	# TCP sizes its GSO frames to about a millisecond of its sending
@@ -87,12 +87,17 @@ offload_gso_crosses_whole()
 	# speed.
 	nsexec "$ns0" sysctl -qw net.ipv4.tcp_min_tso_segs=44
 	check_err $? "cannot set tcp_min_tso_segs"
+	# and a window that allows them from the first round trip on
+	ip -n "$ns0" route add 192.0.2.2/32 dev vp0 initcwnd 64
+	check_err $? "cannot add a route with initcwnd 64"
 
 	tcp_stream_max_frame
 	check_err $? "TCP stream from ns0 to ns1 failed"
 	log_info "largest frame on vp1 with TSO on: $MAX_FRAME"
-	((MAX_FRAME > 60000))
-	check_err $? "largest frame on vp1 is $MAX_FRAME bytes, expected GSO frames near 64 KB"
+	# More than half of 64 KB: frames as the sender's stack built them,
+	# whatever their exact size (the CI's slower runs saw 55090 bytes).
+	((MAX_FRAME > 32768))
+	check_err $? "largest frame on vp1 is $MAX_FRAME bytes, expected GSO frames above 32 KB"
 
 	nsexec "$ns0" ethtool -K vp0 tso off gso off >/dev/null
 	check_err $? "ethtool -K vp0 tso off gso off failed"
