@@ -22,14 +22,15 @@ static void vpair_drop(struct sk_buff *skb, struct net_device *dev,
  * Is @skb worth the NAPI path of a receiving end that has GRO on and no
  * XDP program? A frame the sender could have sent as one TSO frame gains
  * nothing from GRO, unless it is the host's own UDP and the receiver
- * aggregates UDP (GRO forwarding or fraglist). Frames that carry a route
- * for local delivery (hairpin, bypass) skip GRO, and so the ring.
+ * aggregates UDP (GRO forwarding or fraglist). Hairpin frames, which get
+ * (or, from the bypass, keep) a route for local delivery, skip GRO, and
+ * so the ring: GRO would not keep their route.
  */
 static bool vpair_gro_worth(const struct net_device *dev,
 			    const struct net_device *peer,
-			    const struct sk_buff *skb)
+			    const struct sk_buff *skb, bool hairpin)
 {
-	if (skb_dst(skb))
+	if (hairpin)
 		return false;
 	return !(dev->features & NETIF_F_ALL_TSO) ||
 	       (skb->destructor == sock_wfree &&
@@ -47,11 +48,13 @@ static bool vpair_txq_can_requeue(struct netdev_queue *txq)
 }
 
 /*
- * The receiving end's ring is full. With a qdisc on this queue, stop the
- * queue and give the frame back (the qdisc keeps it): the receiver's NAPI
- * wakes the queue once it has made room, and vpair_napi_stop() wakes it if
- * that NAPI goes away first. Without a qdisc there is nobody to hold the
- * frame: it is dropped and counted.
+ * The receiving end's ring is full, and @skb is still as the stack gave it
+ * to us: nothing counted, forwarded or routed yet. With a qdisc on this
+ * queue, stop the queue and give the frame back (the qdisc keeps it and
+ * sends it again as it is): the receiver's NAPI wakes the queue once it
+ * has made room, and vpair_napi_stop() wakes it if that NAPI goes away
+ * first. Without a qdisc there is nobody to hold the frame: it is dropped
+ * and counted.
  */
 static netdev_tx_t vpair_ring_full(struct sk_buff *skb, struct net_device *dev,
 				   struct vpair_rq *rq)
@@ -65,8 +68,6 @@ static netdev_tx_t vpair_ring_full(struct sk_buff *skb, struct net_device *dev,
 		return NETDEV_TX_OK;
 	}
 
-	/* As the qdisc gave it to us: eth_type_trans() pulled the header. */
-	__skb_push(skb, ETH_HLEN);
 	netif_tx_stop_queue(txq);
 	vpair_count(dev, VPAIR_STAT_TX_RING_FULL);
 	/*
@@ -126,11 +127,26 @@ netdev_tx_t vpair_xmit(struct sk_buff *skb, struct net_device *dev)
 		goto out;
 	}
 
-	skb_tx_timestamp(skb);
-	len = skb->len;
 	hairpin = vpair_hairpin_on(priv->cable, dev, peer) &&
 		  vpair_built_here(skb);
 
+	rq = vpair_rx_napi_rq(peer, skb_get_queue_mapping(skb));
+	if (rq && !rcu_access_pointer(rq->xdp_prog) &&
+	    !vpair_gro_worth(dev, peer, skb, hairpin))
+		rq = NULL;
+	/*
+	 * A full ring is found before the frame is changed, so that a frame
+	 * the qdisc sends again takes the same path and is counted once. A
+	 * lockless look: another producer may still fill the ring before
+	 * our produce below, which then drops and counts the frame.
+	 */
+	if (rq && unlikely(__ptr_ring_full(&rq->ring))) {
+		ret = vpair_ring_full(skb, dev, rq);
+		goto out;
+	}
+
+	skb_tx_timestamp(skb);
+	len = skb->len;
 	if (hairpin && vpair_has_local_dst(skb)) {
 		/* The host's own packet, taken off lo by the bypass. */
 		vpair_deliver_local(skb, peer);
@@ -154,14 +170,10 @@ netdev_tx_t vpair_xmit(struct sk_buff *skb, struct net_device *dev)
 			vpair_count(peer, VPAIR_STAT_RX_HAIRPIN);
 	}
 
-	rq = vpair_rx_napi_rq(peer, skb_get_queue_mapping(skb));
-	if (rq && !rcu_access_pointer(rq->xdp_prog) &&
-	    !vpair_gro_worth(dev, peer, skb))
-		rq = NULL;
-
 	if (rq) {
 		if (unlikely(vpair_rx_queue_skb(rq, skb))) {
-			ret = vpair_ring_full(skb, dev, rq);
+			vpair_drop(skb, dev, VPAIR_STAT_TX_DROPPED_RING_FULL,
+				   SKB_DROP_REASON_FULL_RING);
 			goto out;
 		}
 		vpair_rx_kick(rq);

@@ -50,12 +50,13 @@ pg()
 	nsout "$ns" cat "$PGDIR/$file" && [[ $OUT == *"Result: OK"* ]]
 }
 
-# flood_start: pktgen floods vp0 in ns0 with 60-byte UDP frames to vp1's
-# MAC and an address nobody has (ns1 drops them after its route lookup),
-# through vp0's qdisc, until flood_stop.
+# flood_start [DST [COUNT]]: pktgen floods vp0 in ns0 with 60-byte UDP
+# frames from vp0's address to vp1's MAC and DST (default: an address
+# nobody has, which ns1 drops after its route lookup), through vp0's
+# qdisc, until flood_stop or COUNT frames (default 0: no end).
 flood_start()
 {
-	local mac
+	local dst=${1:-192.0.2.99} count=${2:-0} mac
 
 	link_json "$ns1" vp1 && json_get address || return 1
 	mac=$JSON_VAL
@@ -63,10 +64,10 @@ flood_start()
 		pg "$ns0" kpktgend_$FLOOD_CPU add_device vp0 || return 1
 	defer pg "$ns0" kpktgend_$FLOOD_CPU rem_device_all
 	pg "$ns0" vp0 xmit_mode queue_xmit &&
-		pg "$ns0" vp0 count 0 &&
+		pg "$ns0" vp0 count "$count" &&
 		pg "$ns0" vp0 delay 0 &&
 		pg "$ns0" vp0 pkt_size 60 &&
-		pg "$ns0" vp0 dst 192.0.2.99 &&
+		pg "$ns0" vp0 dst "$dst" &&
 		pg "$ns0" vp0 dst_mac "$mac" &&
 		pg "$ns0" vp0 udp_src_min 1000 &&
 		pg "$ns0" vp0 udp_src_max 1999 &&
@@ -301,6 +302,58 @@ bp_delete_peer()
 	log_test "$name"
 }
 
+# The ring fills with hairpin frames: vp0 and vp1 in one namespace, hairpin
+# on, pktgen's frames from vp0's address to vp1's, an XDP program on vp1
+# (hairpin frames skip GRO, so only XDP puts them on the ring). Each frame
+# the qdisc sends again must take the path it would have taken the first
+# time and be counted once: rx_hairpin moves by what vp0 sent, tx_bypass
+# (the host's own packets off lo; loopback_bypass is off) not at all.
+bp_hairpin_once()
+{
+	local name="backpressure: hairpin frames the qdisc sends again are counted once"
+	local tx0 hp0 bp0 tx hp bp full
+
+	is_vpair "$name" || return 0
+	setup_ns ns0 || return
+	ns1=$ns0
+	ip -n "$ns0" link add vp0 type "$KIND" hairpin on peer name vp1 &&
+		nsexec "$ns0" sysctl -qw net.ipv6.conf.vp0.disable_ipv6=1 \
+			net.ipv6.conf.vp1.disable_ipv6=1 &&
+		ends_up &&
+		tc -n "$ns0" qdisc replace dev vp0 root pfifo &&
+		ip -n "$ns0" link set dev vp1 xdpdrv obj "$XDP_OBJ" sec xdp
+	check_err $? "setup of a hairpin pair with XDP on vp1 failed"
+	napi_slow "$ns0" vp1
+	check_err $? "no NAPI thread to slow down on vp1"
+	[ "$RET" = 0 ] || { log_test "$name"; return; }
+
+	link_stats "$ns0" vp0 && tx0=${STATS[tx_packets]} &&
+		ethtool_get "$ns0" vp1 rx_hairpin && hp0=$ETHTOOL_VAL &&
+		ethtool_get "$ns0" vp0 tx_bypass && bp0=$ETHTOOL_VAL
+	check_err $? "cannot read vp0's and vp1's counters"
+
+	flood_start 192.0.2.2 5000
+	check_err $? "pktgen failed to start on vp0"
+	wait "$FLOOD_PID"
+	FLOOD_PID=
+	wait_until "$WAIT_TIMEOUT" qdisc_empty
+	check_err $? "vp0's qdisc still holds ${QLEN:-?} frames after the flood"
+
+	link_stats "$ns0" vp0 && tx=$((STATS[tx_packets] - tx0)) &&
+		ethtool_get "$ns0" vp1 rx_hairpin && hp=$((ETHTOOL_VAL - hp0)) &&
+		ethtool_get "$ns0" vp0 tx_bypass && bp=$((ETHTOOL_VAL - bp0)) &&
+		ethtool_get "$ns0" vp0 tx_ring_full && full=$ETHTOOL_VAL
+	check_err $? "cannot read vp0's and vp1's counters"
+	log_info "vp0 sent $tx, ring full $full times; vp1 rx_hairpin +$hp, vp0 tx_bypass +$bp"
+	((full > 0))
+	check_err $? "the ring never filled: no frame was sent again"
+	((hp == tx))
+	check_err $? "vp1 counted $hp hairpin frames for the $tx vp0 sent"
+	((bp == 0))
+	check_err $? "$bp frames took the bypass's branch, with loopback_bypass off"
+	log_test "$name"
+}
+
 require_root
 require_cmd ip ethtool tc ping taskset chrt
 require_kind
@@ -318,5 +371,11 @@ else
 fi
 run_test bp_channels
 run_test bp_delete_peer
+if [ -e "$XDP_OBJ" ]; then
+	run_test bp_hairpin_once
+else
+	log_test_skip "backpressure: hairpin frames the qdisc sends again are counted once" \
+		"$XDP_OBJ not built (make -C selftests)"
+fi
 
 exit "$(exit_status)"
