@@ -308,6 +308,8 @@ bp_delete_peer()
 # the qdisc sends again must take the path it would have taken the first
 # time and be counted once: rx_hairpin moves by what vp0 sent, tx_bypass
 # (the host's own packets off lo; loopback_bypass is off) not at all.
+# The pfifo holds all of pktgen's frames: what a full qdisc refuses,
+# pktgen sends again, slowly, while the NAPI thread starves.
 bp_hairpin_once()
 {
 	local name="backpressure: hairpin frames the qdisc sends again are counted once"
@@ -320,7 +322,7 @@ bp_hairpin_once()
 		nsexec "$ns0" sysctl -qw net.ipv6.conf.vp0.disable_ipv6=1 \
 			net.ipv6.conf.vp1.disable_ipv6=1 &&
 		ends_up &&
-		tc -n "$ns0" qdisc replace dev vp0 root pfifo &&
+		tc -n "$ns0" qdisc replace dev vp0 root pfifo limit 10000 &&
 		ip -n "$ns0" link set dev vp1 xdpdrv obj "$XDP_OBJ" sec xdp
 	check_err $? "setup of a hairpin pair with XDP on vp1 failed"
 	napi_slow "$ns0" vp1

@@ -108,6 +108,46 @@ bypass_xdp_tx()
 	log_test "$name"
 }
 
+# marked_count NS: packets of the INPUT rule that counts the echo
+# requests marked 0x2a, in MARKED.
+marked_count()
+{
+	local line
+
+	MARKED=
+	nsout "$1" iptables -L INPUT -v -n -x || return 1
+	while read -r line; do
+		[[ $line =~ ^([0-9]+)\ .*mark\ match\ 0x2a ]] &&
+			MARKED=${BASH_REMATCH[1]}
+	done <<<"$OUT"
+	[ -n "$MARKED" ]
+}
+
+# What lo keeps of the host's own packet, the bypass keeps through the
+# program: a ping's packet has too little headroom for the program to
+# run on it in place, so what the program passes is a copy, and the copy
+# must keep the sender's mark for the input hook.
+bypass_xdp_mark()
+{
+	local name="bypass on: the host's marked packets keep their mark through native XDP_PASS"
+
+	bypass_xdp_setup
+	check_err $? "setup failed: ${XDP_ERR:-}"
+	nsexec "$ns0" iptables -A INPUT -d $ADDR1 -p icmp --icmp-type echo-request \
+		-m mark --mark 0x2a && marked_count "$ns0"
+	check_err $? "iptables INPUT rule with -m mark failed"
+
+	pings "$ns0" $COUNT $ADDR1 -I $ADDR0 -m 42
+	check_err $? "ping -m 42 -I $ADDR0 $ADDR1: not all $COUNT answered"
+	xdp_cnt_of "$ns0" "$E1" $CNT_ICMP_ECHO
+	[ "${XDP_CNT:-0}" -ge $COUNT ]
+	check_err $? "the program on $E1 counted ${XDP_CNT:-?} echo requests, expected >= $COUNT"
+	marked_count "$ns0" && [ "$MARKED" -ge $COUNT ]
+	check_err $? "INPUT saw ${MARKED:-?} echo requests marked 0x2a, expected >= $COUNT"
+
+	log_test "$name"
+}
+
 # veth: the same ping goes through lo and the program sees none of it.
 bypass_xdp_veth()
 {
@@ -164,6 +204,12 @@ is_vpair "bypass on: native XDP_PASS, XDP_DROP, XDP_TX on vp1" && {
 	run_test bypass_xdp_tcp
 	run_test bypass_xdp_drop
 	run_test bypass_xdp_tx
+	if command -v iptables >/dev/null; then
+		run_test bypass_xdp_mark
+	else
+		log_test_skip "bypass on: the host's marked packets keep their mark through native XDP_PASS" \
+			"no iptables"
+	fi
 }
 run_test bypass_xdp_veth
 
