@@ -1600,7 +1600,9 @@ static int set_nsid(struct rtnl *r, int attr, unsigned int ref, int id)
  */
 static void setup_namespaces(int ready_fd)
 {
-	int pipefd[2];
+	int pipefd[2], inb[2];
+	int err;
+	char c;
 
 	if (unshare(CLONE_NEWNET))
 		die("unshare: %s\n", strerror(errno));
@@ -1613,20 +1615,24 @@ static void setup_namespaces(int ready_fd)
 	if (setns(ns_fd[NS_A], CLONE_NEWNET) || rtnl_open(&nl[NS_A], 0))
 		die("namespace A: %s\n", strerror(errno));
 
-	/* the helper sits in B until the fuzzer closes the pipe */
+	/*
+	 * The helper sits in B until the fuzzer closes the pipe. It is
+	 * born in A: the observer names B by its pid, so the fuzzer waits
+	 * until the helper says it is in B (a byte on inb).
+	 */
 	fflush(stdout);
-	if (pipe(pipefd))
+	if (pipe(pipefd) || pipe(inb))
 		die("pipe: %s\n", strerror(errno));
 	helper_pid = fork();
 	if (helper_pid < 0)
 		die("fork: %s\n", strerror(errno));
 	if (!helper_pid) {
-		char c;
-
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		close(pipefd[1]);
-		if (setns(ns_fd[NS_B], CLONE_NEWNET))
+		close(inb[0]);
+		if (setns(ns_fd[NS_B], CLONE_NEWNET) || write(inb[1], "b", 1) != 1)
 			_exit(1);
+		close(inb[1]);
 		close(ready_fd);
 		while (read(pipefd[0], &c, 1) > 0)
 			;
@@ -1634,10 +1640,16 @@ static void setup_namespaces(int ready_fd)
 	}
 	/* the write end stays open until the fuzzer exits */
 	close(pipefd[0]);
+	close(inb[1]);
+	if (read(inb[0], &c, 1) != 1)
+		die("the helper did not get into namespace B\n");
+	close(inb[0]);
 
-	if (set_nsid(&nl[NS_A], NETNSA_FD, ns_fd[NS_B], OTHER_NSID) ||
-	    set_nsid(&nl[NS_B], NETNSA_FD, ns_fd[NS_A], OTHER_NSID))
-		die("RTM_NEWNSID: %s\n", strerror(errno));
+	err = set_nsid(&nl[NS_A], NETNSA_FD, ns_fd[NS_B], OTHER_NSID);
+	if (!err)
+		err = set_nsid(&nl[NS_B], NETNSA_FD, ns_fd[NS_A], OTHER_NSID);
+	if (err)
+		die("RTM_NEWNSID: %s\n", strerror(err));
 
 	devnull_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	close(CLOSED_FD);
@@ -1768,7 +1780,7 @@ static void usage(const char *prog)
 int main(int argc, char **argv)
 {
 	unsigned int seed, requests = 2000;
-	int ready[2], go[2], opt, status;
+	int ready[2], go[2], opt, status, err;
 	static struct rtnl obs;
 	pid_t pids[2], child;
 	bool gone;
@@ -1825,10 +1837,12 @@ int main(int argc, char **argv)
 		waitpid(child, &status, 0);
 		ksft_exit_fail_msg("the fuzzer could not set up its namespaces\n");
 	}
-	if (set_nsid(&obs, NETNSA_PID, pids[0], OBS_NSID_A) ||
-	    set_nsid(&obs, NETNSA_PID, pids[1], OBS_NSID_B))
+	err = set_nsid(&obs, NETNSA_PID, pids[0], OBS_NSID_A);
+	if (!err)
+		err = set_nsid(&obs, NETNSA_PID, pids[1], OBS_NSID_B);
+	if (err)
 		ksft_exit_fail_msg("RTM_NEWNSID in the observer: %s\n",
-				   strerror(errno));
+				   strerror(err));
 	if (write(go[1], "g", 1) != 1)
 		ksft_exit_fail_msg("pipe: %s\n", strerror(errno));
 	close(go[1]);
