@@ -72,8 +72,8 @@ static netdev_tx_t vpair_ring_full(struct sk_buff *skb, struct net_device *dev,
 	vpair_count(dev, VPAIR_STAT_TX_RING_FULL);
 	/*
 	 * The consumer may have emptied the ring and finished its run
-	 * between our produce and the stop, and would then not see the
-	 * stopped queue: look again after the stop is visible.
+	 * between our look at the full ring and the stop, and would then
+	 * not see the stopped queue: look again after the stop is visible.
 	 */
 	smp_mb__after_atomic();
 	if (!__ptr_ring_full(&rq->ring))

@@ -41,8 +41,8 @@ import select
 import socket
 import struct
 import subprocess
-import threading
 import sys
+import threading
 import time
 
 SO_TXTIME = 61
