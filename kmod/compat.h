@@ -251,4 +251,16 @@ static inline void vpair_set_xdp_features(struct net_device *dev, bool sg)
 #endif
 }
 
+/*
+ * The XDP metadata kfuncs (6.3; their current form, with the hash's type
+ * and the VLAN tag, 6.8): rx_xdp_meta.c answers them, built only where
+ * the kernel has them.
+ */
+static inline void vpair_set_xdp_metadata_ops(struct net_device *dev)
+{
+#ifdef VPAIR_HAVE_XDP_METADATA_OPS
+	dev->xdp_metadata_ops = &vpair_xdp_metadata_ops;
+#endif
+}
+
 #endif /* _VPAIR_COMPAT_H */

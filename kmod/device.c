@@ -196,6 +196,7 @@ void vpair_setup(struct net_device *dev)
 	dev->netdev_ops = &vpair_netdev_ops;
 	dev->ethtool_ops = &vpair_ethtool_ops;
 	dev->rtnl_link_ops = &vpair_link_ops;
+	vpair_set_xdp_metadata_ops(dev);
 
 	dev->priv_flags &= ~IFF_TX_SKB_SHARING;
 	/*

@@ -4,6 +4,9 @@
  * between two addresses of the same host.
  *
  * Module entry points. The pieces live in: xmit.c (the transmit path),
+ * rx_ring.c (the ring between the ends and the NAPI poll that empties
+ * it, GRO), rx_xdp.c (the receiving end's XDP program), rx_xdp_meta.c
+ * (the metadata kfuncs), xdp.c (attaching programs, ndo_xdp_xmit),
  * device.c (carrier, ndo callbacks, setup), ethtool.c, netlink.c
  * (rtnl_link_ops), bypass.c (taking the host's own traffic off lo),
  * hairpin.c (delivering it on the other end), compat.h (kernel version

@@ -14,6 +14,7 @@
 #include <linux/bpf_trace.h>
 #include <linux/etherdevice.h>
 #include <linux/filter.h>
+#include <linux/if_vlan.h>
 #include <linux/skbuff.h>
 #include <net/xdp.h>
 
@@ -130,9 +131,9 @@ struct xdp_frame *vpair_rx_xdp_frame(struct vpair_rq *rq,
 				     struct xdp_frame *frame,
 				     struct vpair_xdp_tx_bq *bq, u32 *act)
 {
+	struct vpair_xdp_buff vxdp = { .skb = NULL };
 	struct xdp_mem_info mem;
 	struct bpf_prog *prog;
-	struct xdp_buff xdp;
 
 	rcu_read_lock();
 	prog = rcu_dereference(rq->xdp_prog);
@@ -141,15 +142,15 @@ struct xdp_frame *vpair_rx_xdp_frame(struct vpair_rq *rq,
 		return frame;
 	}
 
-	xdp_convert_frame_to_buff(frame, &xdp);
-	xdp.rxq = &rq->xdp_rxq;
+	xdp_convert_frame_to_buff(frame, &vxdp.xdp);
+	vxdp.xdp.rxq = &rq->xdp_rxq;
 	vpair_frame_mem(frame, &mem);
-	*act = vpair_xdp_run(rq, prog, &xdp, bq, &mem);
+	*act = vpair_xdp_run(rq, prog, &vxdp.xdp, bq, &mem);
 	rcu_read_unlock();
 
 	if (*act != XDP_PASS)
 		return NULL;
-	if (unlikely(xdp_update_frame_from_buff(&xdp, frame))) {
+	if (unlikely(xdp_update_frame_from_buff(&vxdp.xdp, frame))) {
 		xdp_return_frame(frame);
 		vpair_rq_add(rq, VPAIR_RQ_DROPS, 1);
 		return NULL;
@@ -216,14 +217,19 @@ err:
 
 /*
  * What the skb the program passed keeps of the one the peer sent: what
- * __dev_forward_skb() left of it, and for the host's own packet taken off
- * lo its conntrack entry, as lo keeps it (the route is looked up again).
+ * __dev_forward_skb() left of it, the VLAN tag the peer's VLAN device
+ * left out of the frame (the program saw it only through the kfunc), and
+ * for the host's own packet taken off lo its conntrack entry, as lo keeps
+ * it (the route is looked up again).
  */
 static void vpair_copy_meta(struct sk_buff *to, const struct sk_buff *from)
 {
 	to->mark = from->mark;
 	to->priority = from->priority;
 	skb_copy_hash(to, from);
+	if (skb_vlan_tag_present(from))
+		__vlan_hwaccel_put_tag(to, from->vlan_proto,
+				       skb_vlan_tag_get(from));
 	__nf_copy(to, from, true);
 }
 
@@ -245,27 +251,28 @@ static struct sk_buff *vpair_xdp_skb_head(struct vpair_rq *rq,
 					  bool generic, u32 *act)
 {
 	struct xdp_mem_info shared = { .type = MEM_TYPE_PAGE_SHARED };
-	struct xdp_buff xdp;
+	struct vpair_xdp_buff vxdp = { .skb = skb };
+	struct xdp_buff *xdp = &vxdp.xdp;
 	void *orig_data;
 	int off;
 
-	xdp_init_buff(&xdp, skb_end_pointer(skb) - skb->head +
+	xdp_init_buff(xdp, skb_end_pointer(skb) - skb->head +
 		      SKB_DATA_ALIGN(sizeof(struct skb_shared_info)),
 		      &rq->xdp_rxq);
-	xdp_prepare_buff(&xdp, skb->head, skb_headroom(skb), skb_headlen(skb),
+	xdp_prepare_buff(xdp, skb->head, skb_headroom(skb), skb_headlen(skb),
 			 true);
-	xdp_buff_clear_frags_flag(&xdp);
-	orig_data = xdp.data;
+	xdp_buff_clear_frags_flag(xdp);
+	orig_data = xdp->data;
 
-	*act = bpf_prog_run_xdp(prog, &xdp);
+	*act = bpf_prog_run_xdp(prog, xdp);
 	if (!generic && (*act == XDP_TX || *act == XDP_REDIRECT)) {
 		/*
 		 * The frame keeps the head's page and the skb goes; the
 		 * frame is given back as a shared page (put_page()).
 		 */
-		get_page(virt_to_page(xdp.data));
+		get_page(virt_to_page(xdp->data));
 		consume_skb(skb);
-		*act = vpair_xdp_send(rq, prog, &xdp, bq, &shared, *act);
+		*act = vpair_xdp_send(rq, prog, xdp, bq, &shared, *act);
 		return NULL;
 	}
 	if (*act != XDP_PASS && *act != XDP_TX && *act != XDP_REDIRECT) {
@@ -275,16 +282,16 @@ static struct sk_buff *vpair_xdp_skb_head(struct vpair_rq *rq,
 	}
 
 	/* The program may have moved the start and the end. */
-	off = orig_data - xdp.data;
+	off = orig_data - xdp->data;
 	if (off > 0)
 		__skb_push(skb, off);
 	else if (off < 0)
 		__skb_pull(skb, -off);
 	/* A linear skb: its length is what lies between them now. */
-	skb->len = xdp.data_end - xdp.data;
+	skb->len = xdp->data_end - xdp->data;
 	skb_set_tail_pointer(skb, skb->len);
-	if (xdp.data_meta < xdp.data)
-		skb_metadata_set(skb, xdp.data - xdp.data_meta);
+	if (xdp->data_meta < xdp->data)
+		skb_metadata_set(skb, xdp->data - xdp->data_meta);
 
 	switch (*act) {
 	case XDP_TX:
@@ -320,24 +327,25 @@ static struct sk_buff *vpair_xdp_skb_copy(struct vpair_rq *rq,
 					  struct sk_buff *skb,
 					  struct vpair_xdp_tx_bq *bq, u32 *act)
 {
+	struct vpair_xdp_buff vxdp = { .skb = skb };
+	struct xdp_buff *xdp = &vxdp.xdp;
 	struct sk_buff *nskb = NULL;
-	struct xdp_buff xdp;
 
-	if (vpair_skb_to_pp(rq, skb, &xdp, prog->aux->xdp_has_frags)) {
+	if (vpair_skb_to_pp(rq, skb, xdp, prog->aux->xdp_has_frags)) {
 		vpair_rq_add(rq, VPAIR_RQ_DROPS, 1);
 		*act = XDP_DROP;
 		kfree_skb_reason(skb, SKB_DROP_REASON_NOMEM);
 		return NULL;
 	}
 
-	*act = vpair_xdp_run(rq, prog, &xdp, bq, &rq->pp_mem);
+	*act = vpair_xdp_run(rq, prog, xdp, bq, &rq->pp_mem);
 	if (*act == XDP_PASS) {
 		/* Through eth_type_trans(), with its metadata. */
-		nskb = vpair_xdp_build_skb(&xdp);
+		nskb = vpair_xdp_build_skb(xdp);
 		if (nskb) {
 			vpair_copy_meta(nskb, skb);
 		} else {
-			xdp_return_buff(&xdp);
+			xdp_return_buff(xdp);
 			vpair_rq_add(rq, VPAIR_RQ_DROPS, 1);
 			*act = XDP_DROP;
 		}

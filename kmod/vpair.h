@@ -21,6 +21,9 @@ struct rtnl_newlink_params;
 int vpair_newlink(struct net_device *dev, struct rtnl_newlink_params *params,
 		  struct netlink_ext_ack *extack);
 
+/* rx_xdp_meta.c: the XDP metadata kfuncs, for kernels that have them. */
+extern const struct xdp_metadata_ops vpair_xdp_metadata_ops;
+
 #include "compat.h"
 
 extern const struct net_device_ops vpair_netdev_ops;
@@ -225,6 +228,17 @@ int vpair_rx_queue_frames(struct vpair_rq *rq, struct xdp_frame **frames,
 struct vpair_rq *vpair_rx_napi_rq(struct net_device *dev, unsigned int idx);
 
 /* rx_xdp.c: XDP on the receiving end */
+
+/*
+ * The buffer a program runs on, and the skb it was made from while that
+ * skb is alive (NULL for an xdp_frame): rx_xdp_meta.c answers the
+ * program's metadata kfuncs from it.
+ */
+struct vpair_xdp_buff {
+	struct xdp_buff		xdp;
+	struct sk_buff		*skb;
+};
+
 struct vpair_xdp_tx_bq {
 	struct xdp_frame	*q[VPAIR_NAPI_BATCH];
 	unsigned int		count;

@@ -148,6 +148,90 @@ bypass_xdp_mark()
 	log_test "$name"
 }
 
+# nft_counter NS TABLE CHAIN: packets of the chain's one counter, in
+# NFT_PACKETS.
+nft_counter()
+{
+	NFT_PACKETS=
+	nsout "$1" nft list chain ip "$2" "$3" || return 1
+	[[ $OUT =~ counter\ packets\ ([0-9]+) ]] || return 1
+	NFT_PACKETS=${BASH_REMATCH[1]}
+}
+
+bypass_xdp_priority()
+{
+	local name="bypass on: the host's packets keep their priority through native XDP_PASS"
+
+	bypass_xdp_setup
+	check_err $? "setup failed: ${XDP_ERR:-}"
+	# OUTPUT gives the echo requests priority 0:5; INPUT counts those
+	# that still have it.
+	nsexec "$ns0" nft -f - <<-EOF
+		table ip vpair_prio {
+			chain out {
+				type filter hook output priority 0;
+				ip daddr $ADDR1 icmp type echo-request meta priority set 0:5
+			}
+			chain in {
+				type filter hook input priority 0;
+				ip daddr $ADDR1 icmp type echo-request meta priority 0:5 counter
+			}
+		}
+	EOF
+	check_err $? "nft rules setting and matching meta priority failed"
+
+	pings "$ns0" $COUNT $ADDR1 -I $ADDR0
+	check_err $? "ping -I $ADDR0 $ADDR1: not all $COUNT answered"
+	xdp_cnt_of "$ns0" "$E1" $CNT_ICMP_ECHO
+	[ "${XDP_CNT:-0}" -ge $COUNT ]
+	check_err $? "the program on $E1 counted ${XDP_CNT:-?} echo requests, expected >= $COUNT"
+	nft_counter "$ns0" vpair_prio in && [ "$NFT_PACKETS" -ge $COUNT ]
+	check_err $? "INPUT saw ${NFT_PACKETS:-?} echo requests with priority 0:5, expected >= $COUNT"
+
+	log_test "$name"
+}
+
+# On lo, the host's packet arrives with the conntrack entry OUTPUT gave
+# it, and conntrack does not look at it a second time. The bypass keeps
+# the entry through the program: with accounting on, the flow counts each
+# echo request once, as over lo, not twice.
+bypass_xdp_conntrack()
+{
+	local name="bypass on: the host's packets keep their conntrack entry through native XDP_PASS"
+	local ct line packets=
+
+	bypass_xdp_setup
+	check_err $? "setup failed: ${XDP_ERR:-}"
+	# a rule that needs conntrack registers its hooks in the namespace
+	nsexec "$ns0" nft -f - <<-EOF
+		table ip vpair_ct {
+			chain in {
+				type filter hook input priority 0;
+				ct state new,established counter
+			}
+		}
+	EOF
+	check_err $? "nft rule with ct state failed"
+	nsexec "$ns0" sysctl -q -w net.netfilter.nf_conntrack_acct=1
+	check_err $? "cannot turn conntrack accounting on"
+
+	pings "$ns0" $COUNT $ADDR1 -I $ADDR0
+	check_err $? "ping -I $ADDR0 $ADDR1: not all $COUNT answered"
+	xdp_cnt_of "$ns0" "$E1" $CNT_ICMP_ECHO
+	[ "${XDP_CNT:-0}" -ge $COUNT ]
+	check_err $? "the program on $E1 counted ${XDP_CNT:-?} echo requests, expected >= $COUNT"
+
+	ct=$(ip netns exec "$ns0" cat /proc/net/nf_conntrack)
+	while read -r line; do
+		[[ $line =~ icmp\ .*src=$ADDR0\ dst=$ADDR1\ type=8\ .*\ packets=([0-9]+)\ .*src=$ADDR1 ]] &&
+			packets=${BASH_REMATCH[1]}
+	done <<<"$ct"
+	[ "$packets" = $COUNT ]
+	check_err $? "conntrack counted ${packets:-no flow: $ct} echo requests for $COUNT sent"
+
+	log_test "$name"
+}
+
 # veth: the same ping goes through lo and the program sees none of it.
 bypass_xdp_veth()
 {
@@ -167,8 +251,6 @@ bypass_xdp_veth()
 	log_test "$name"
 }
 
-require_root
-require_cmd ip ping sysctl ethtool tcpdump
 # The host's own TCP over the bypass is sized by lo's MTU: segments of
 # up to 64 KB, far more than the page a program without frags support
 # takes. vpair runs such a program on them linear, as generic XDP would:
@@ -195,6 +277,8 @@ bypass_xdp_tcp()
 	log_test "$name"
 }
 
+require_root
+require_cmd ip ping sysctl ethtool tcpdump
 require_kind
 require_xdp
 modprobe -q veth
@@ -209,6 +293,13 @@ is_vpair "bypass on: native XDP_PASS, XDP_DROP, XDP_TX on vp1" && {
 	else
 		log_test_skip "bypass on: the host's marked packets keep their mark through native XDP_PASS" \
 			"no iptables"
+	fi
+	if command -v nft >/dev/null; then
+		run_test bypass_xdp_priority
+		run_test bypass_xdp_conntrack
+	else
+		log_test_skip "bypass on: priority and conntrack entry through native XDP_PASS" \
+			"no nft"
 	fi
 }
 run_test bypass_xdp_veth
