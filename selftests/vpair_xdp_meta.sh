@@ -22,6 +22,7 @@ source "$(dirname "$0")"/lib_xdp.sh
 
 META_OBJ=$(dirname "$0")/progs/xdp_meta.bpf.o
 META_LOAD=$(dirname "$0")/xdp_meta_load
+XDP_FEATURES=$(dirname "$0")/xdp_features
 
 # The map's keys (enum META_* of xdp_meta.bpf.c) and the test's ports.
 META_ICMP=0
@@ -29,6 +30,8 @@ META_UDP0=1
 META_UDP1=2
 UDP_SPORT0=40001
 
+# <linux/netdev.h>'s enum netdev_xdp_rx_metadata: timestamp, hash, VLAN tag.
+RX_META_ALL=7
 # <net/xdp.h>'s enum xdp_rss_hash_type, and errnos.
 RSS_L3_IPV4=1
 RSS_L4=8
@@ -89,6 +92,27 @@ udp_send()
 		echo x | nsexec "$1" socat -u - \
 			"UDP4-SENDTO:$2:9,sourceport=$3,reuseaddr" || return 1
 	done
+}
+
+# What netlink says the device implements, as a program's author looks
+# it up (ynl: netdev dev-get, xdp-rx-metadata-features).
+meta_features()
+{
+	local name="metadata kfuncs: netdev's xdp-rx-metadata-features lists all three"
+	local dev ns out
+
+	setup_pair
+	check_err $? "setup failed"
+	for dev in vp0 vp1; do
+		ns=$ns0
+		[ $dev = vp1 ] && ns=$ns1
+		link_ifindex "$ns" $dev
+		out=$(nsexec "$ns" "$XDP_FEATURES" "$IFINDEX" rx-metadata 2>&1)
+		[ "$out" = $RX_META_ALL ]
+		check_err $? "$dev: xdp-rx-metadata-features $out, expected $RX_META_ALL"
+	done
+
+	log_test "$name"
 }
 
 meta_hash()
@@ -195,8 +219,8 @@ meta_no_skb()
 require_kind
 require_xdp
 require_cmd jq socat
-[ -x "$META_LOAD" ] && [ -e "$META_OBJ" ] ||
-	skip_all "xdp_meta_load or progs/xdp_meta.bpf.o not built (make -C selftests)"
+[ -x "$META_LOAD" ] && [ -e "$META_OBJ" ] && [ -x "$XDP_FEATURES" ] ||
+	skip_all "xdp_meta_load, xdp_features or progs/xdp_meta.bpf.o not built (make -C selftests)"
 is_vpair "metadata kfuncs" || exit "$(exit_status)"
 grep -qw bpf_xdp_metadata_rx_vlan_tag /proc/kallsyms ||
 	skip_all "kernel without the XDP metadata kfuncs of 6.8"
@@ -205,6 +229,7 @@ mkdir -p "$TMPDIR_TEST/bpffs" && mount -t bpf bpf "$TMPDIR_TEST/bpffs" ||
 	skip_all "cannot mount a bpffs"
 defer umount "$TMPDIR_TEST/bpffs"
 
+run_test meta_features
 run_test meta_hash
 run_test meta_vlan
 run_test meta_no_skb

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * xdp_features IFINDEX: print the XDP features a device advertises
- * (NETDEV_A_DEV_XDP_FEATURES of the "netdev" generic netlink family,
- * kernel 6.3 and later), as a number, for vpair_xdp.sh. Runs in the
- * caller's network namespace.
+ * xdp_features IFINDEX [rx-metadata]: print the XDP features a device
+ * advertises (NETDEV_A_DEV_XDP_FEATURES of the "netdev" generic netlink
+ * family, kernel 6.3 and later), as a number, for vpair_xdp.sh; with
+ * rx-metadata, the metadata kfuncs it implements instead
+ * (NETDEV_A_DEV_XDP_RX_METADATA_FEATURES, 6.7), for vpair_xdp_meta.sh.
+ * Runs in the caller's network namespace.
  *
  * Exit status: 0 printed, 4 the kernel has no "netdev" family (older
  * than 6.3: nothing to check), 1 any other error.
@@ -26,6 +28,7 @@
 #define NETDEV_CMD_DEV_GET		1
 #define NETDEV_A_DEV_IFINDEX		1
 #define NETDEV_A_DEV_XDP_FEATURES	3
+#define NETDEV_A_DEV_XDP_RX_METADATA_FEATURES	5
 
 #define KSFT_SKIP	4
 
@@ -87,29 +90,37 @@ static int family_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-/* @data: the features, or -1 when the answer had none */
+struct dev_attr {
+	uint16_t type;
+	/* its value, or -1 when the answer had none */
+	int64_t val;
+};
+
 static int dev_cb(const struct nlmsghdr *nlh, void *data)
 {
 	const struct nlattr *tb[ATTR_MAX + 1] = {};
+	struct dev_attr *want = data;
 	const struct nlattr *a;
 
 	mnl_attr_parse(nlh, sizeof(struct genlmsghdr), attr_cb, tb);
-	a = tb[NETDEV_A_DEV_XDP_FEATURES];
+	a = tb[want->type];
 	if (a && mnl_attr_get_payload_len(a) == sizeof(uint64_t))
-		*(int64_t *)data = mnl_attr_get_u64(a);
+		want->val = mnl_attr_get_u64(a);
 	return MNL_CB_OK;
 }
 
 int main(int argc, char **argv)
 {
+	struct dev_attr want = { NETDEV_A_DEV_XDP_FEATURES, -1 };
 	struct mnl_socket *nl;
 	struct nlmsghdr *nlh;
-	int64_t features = -1;
 	uint16_t family = 0;
 	int ret;
 
-	if (argc != 2) {
-		fprintf(stderr, "usage: %s IFINDEX\n", argv[0]);
+	if (argc == 3 && !strcmp(argv[2], "rx-metadata")) {
+		want.type = NETDEV_A_DEV_XDP_RX_METADATA_FEATURES;
+	} else if (argc != 2) {
+		fprintf(stderr, "usage: %s IFINDEX [rx-metadata]\n", argv[0]);
 		return 1;
 	}
 	nl = mnl_socket_open(NETLINK_GENERIC);
@@ -134,10 +145,10 @@ int main(int argc, char **argv)
 
 	nlh = genl_msg(family, NETDEV_CMD_DEV_GET, NETDEV_FAMILY_VERSION);
 	mnl_attr_put_u32(nlh, NETDEV_A_DEV_IFINDEX, strtoul(argv[1], NULL, 0));
-	ret = request(nl, nlh, dev_cb, &features);
-	if (!ret && features < 0) {
-		fprintf(stderr, "no NETDEV_A_DEV_XDP_FEATURES for ifindex %s\n",
-			argv[1]);
+	ret = request(nl, nlh, dev_cb, &want);
+	if (!ret && want.val < 0) {
+		fprintf(stderr, "no attribute %u in the answer for ifindex %s\n",
+			want.type, argv[1]);
 		return 1;
 	}
 	if (ret) {
@@ -145,7 +156,7 @@ int main(int argc, char **argv)
 			strerror(-ret));
 		return 1;
 	}
-	printf("%" PRId64 "\n", features);
+	printf("%" PRId64 "\n", want.val);
 	mnl_socket_close(nl);
 	return 0;
 }
