@@ -161,6 +161,18 @@ stage_root()
 	cp "$d/lib/modules/$abi"/modules.* "$results/.modules/"
 }
 
+# One guest at a time on the machine: two TCG guests halve each other's
+# speed and trip the tests' timeouts. Every caller (make check, bench,
+# a developer's run beside them) waits here for the one before it, before
+# it stages anything in a root: the run before it removes the mount points
+# it made when it ends, and one of ours made meanwhile with them.
+mkdir -p "$VPAIR_CACHE"
+exec 8>"$VPAIR_CACHE/vm.lock"
+if ! flock -n 8; then
+	say "waiting for the VM that is running (lock $VPAIR_CACHE/vm.lock)"
+	flock 8
+fi
+
 # Mount points in a Debian root: the guest's / is read-only and vng mounts
 # the shared folders before anything could create them. Only the
 # directories made here are removed afterwards, and only while empty.
@@ -288,15 +300,6 @@ why_no_status()
 # What a dying kernel prints first.
 CONSOLE_BAD='Kernel panic|\<BUG:|Oops|general protection fault|WARNING:|KASAN:|UBSAN:|Call Trace|cannot find script I/O ports|Out of memory|soft lockup|hung_task|blocked for more than'
 
-# One guest at a time on the machine: two TCG guests halve each other's
-# speed and trip the tests' timeouts. Every caller (make check, bench,
-# a developer's run beside them) waits here for the one before it.
-mkdir -p "$VPAIR_CACHE"
-exec 8>"$VPAIR_CACHE/vm.lock"
-if ! flock -n 8; then
-	say "waiting for the VM that is running (lock $VPAIR_CACHE/vm.lock)"
-	flock 8
-fi
 
 say "booting $abi (TCG)${suite:+ with the $suite root} for: $*"
 start=$(date +%s)
