@@ -3,11 +3,11 @@
  * xdp_meta_load DEV OBJ PROG PINDIR: load program PROG of the BPF object
  * OBJ bound to DEV (BPF_F_XDP_DEV_BOUND_ONLY), which is what lets the
  * kernel give it DEV's own answers to the XDP metadata kfuncs; pin its
- * maps in PINDIR (made if need be) and attach it to DEV in driver mode,
- * in the caller's network namespace. The program stays attached when this
- * exits: "ip link set DEV xdp off" takes it away. For vpair_xdp_meta.sh;
- * neither ip(8) nor bookworm's bpftool can load a program bound to a
- * device without offloading it.
+ * maps in PINDIR (made if need be), each by its name, and attach it to
+ * DEV in driver mode, in the caller's network namespace. The program
+ * stays attached when this exits: "ip link set DEV xdp off" takes it
+ * away. For vpair_xdp_meta.sh; neither ip(8) nor bookworm's bpftool can
+ * load a program bound to a device without offloading it.
  *
  * Exit status: 0 attached, 1 any error (printed, with libbpf's own).
  */
@@ -29,6 +29,8 @@ int main(int argc, char **argv)
 {
 	struct bpf_program *prog;
 	struct bpf_object *obj;
+	struct bpf_map *map;
+	char path[4096];
 	unsigned int ifindex;
 	int err;
 
@@ -67,16 +69,25 @@ int main(int argc, char **argv)
 		fprintf(stderr, "mkdir %s: %s\n", argv[4], strerror(errno));
 		return 1;
 	}
-	err = bpf_object__pin_maps(obj, argv[4]);
-	if (err) {
-		fprintf(stderr, "pin maps in %s: %s\n", argv[4], strerror(-err));
-		return 1;
+	/*
+	 * Each map by its own path: bpf_object__pin_maps() would turn every
+	 * '.' of PINDIR into '_' (mktemp's /tmp/vpair-selftest.XXXXXX).
+	 */
+	bpf_object__for_each_map(map, obj) {
+		snprintf(path, sizeof(path), "%s/%s", argv[4],
+			 bpf_map__name(map));
+		err = bpf_map__pin(map, path);
+		if (err) {
+			fprintf(stderr, "pin %s: %s\n", path, strerror(-err));
+			return 1;
+		}
 	}
 	err = bpf_xdp_attach(ifindex, bpf_program__fd(prog),
 			     XDP_FLAGS_DRV_MODE, NULL);
 	if (err) {
 		fprintf(stderr, "attach to %s: %s\n", argv[1], strerror(-err));
-		bpf_object__unpin_maps(obj, argv[4]);
+		bpf_object__for_each_map(map, obj)
+			bpf_map__unpin(map, NULL);
 		return 1;
 	}
 	bpf_object__close(obj);
