@@ -97,6 +97,39 @@ xdp_pass()
 	eth_still rx_queue_0_xdp_drops
 	check_err $? "$ETH_MSG"
 
+# A VLAN device above an end leaves its tag out of the frame, for the
+# device to add (vpair, like a NIC, takes it out of band): the program
+# sees the frame without it, and what it passes must get it back. The
+# echo requests are copied for the program (see xdp_page_pool below).
+xdp_pass_vlan()
+{
+	local name="XDP_PASS: VLAN 100 above both ends still answers"
+	local i ns
+
+	setup_pair
+	check_err $? "setup failed"
+	for i in 0 1; do
+		ns=$ns0
+		[ $i = 1 ] && ns=$ns1
+		ipb "$ns" <<-EOF
+			link add link vp$i name vp$i.100 type vlan id 100
+			addr add 198.51.100.$((i + 1))/24 dev vp$i.100
+			link set vp$i.100 up
+		EOF
+		check_err $? "VLAN 100 on vp$i failed"
+	done
+	xdp_attach "$ns1" vp1 xdpdrv xdp
+	check_err $? "attaching to vp1 failed: $XDP_ERR"
+
+	ping_n "$ns0" $COUNT 198.51.100.2
+	check_err $? "over VLAN 100: $PING_RECEIVED of $COUNT echo requests answered"
+	xdp_cnt_of "$ns1" vp1 $CNT_ICMP_ECHO
+	[ "${XDP_CNT:-0}" -ge $COUNT ]
+	check_err $? "the program counted ${XDP_CNT:-?} echo requests, expected >= $COUNT"
+
+	log_test "$name"
+}
+
 # The echo requests the host's ping builds have a head XDP may not write
 # (the stack allocated it whole, not from a page): each is copied into a
 # page of the receiving queue's page pool, which the frame's skb gives
@@ -453,6 +486,7 @@ require_xdp
 
 run_test xdp_attach_modes
 run_test xdp_pass
+run_test xdp_pass_vlan
 run_test xdp_page_pool
 run_test xdp_drop
 run_test xdp_tx
