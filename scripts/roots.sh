@@ -302,7 +302,7 @@ add_missing()
 	missing=$(dpkg-query --admindir="$dir/var/lib/dpkg" \
 		-W -f='${db:Status-Abbrev} ${Package}\n' $PKGS 2>/dev/null |
 		awk '$1 == "ii" { print $2 }' | sort |
-		comm -13 - <(printf '%s\n' $PKGS | sort) | tr '\n' ' ')
+		comm -13 - <(printf '%s\n' $PKGS | sort) | tr '\n' ' ' | sed 's/ $//')
 	[ -n "${missing// /}" ] || return 0
 	say "adding $missing to the $suite root"
 	# shellcheck disable=SC2086
