@@ -65,9 +65,11 @@ package_check()
 		"$out"
 
 	# Not the tree's copy: none was put there, IP_LIB_DIR is unset, and
-	# the file ip loaded is the one the md5sums name.
+	# the file ip loaded (LD_DEBUG's "calling init" line: loaded, not
+	# only tried, as its "file=" line says even of a missing file) is
+	# the one the md5sums name.
 	out=$(env -u IP_LIB_DIR LD_DEBUG=files ip link help vpair 2>&1)
-	[[ $out == *"file=$ipdir/link_vpair.so "*"dynamically loaded by ip"* &&
+	[[ $out == *"calling init: $ipdir/link_vpair.so"* &&
 	   $out == *"loopback_bypass { on | off }"* ]] &&
 		(cd / && grep " ${ipdir#/}/link_vpair.so\$" "$pkg/iproute2-vpair.md5sums" |
 			md5sum -c --quiet)
