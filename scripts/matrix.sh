@@ -190,7 +190,11 @@ deb_tests()
 	mkdir -p "$d"
 	if [ -z "$debs_rc" ]; then
 		timed t_debs build_debs
-		say "matrix: packages $deb_ver and $deb_prev built in ${t_debs}s ($debs)"
+		if [ "$debs_rc" = 0 ]; then
+			say "matrix: packages $deb_ver and $deb_prev built in ${t_debs}s ($debs)"
+		else
+			say "matrix: the packages did not build (${t_debs}s, see $debs_rc)"
+		fi
 	fi
 	if [ "$debs_rc" != 0 ]; then
 		result 1 "deb: apt install vpair-dkms and iproute2-vpair $deb_ver (the packages did not build: see $debs_rc)"
@@ -469,7 +473,7 @@ done
 		echo "# $r"
 	done
 	if [ -n "$debs_rc" ]; then
-		echo "# packages $deb_ver and $deb_prev: $([ "$debs_rc" = 0 ] && echo built || echo "FAILED, see $debs_rc") in ${t_debs}s, $debs"
+		echo "# packages $deb_ver and $deb_prev: $([ "$debs_rc" = 0 ] && echo built || echo FAILED) in ${t_debs}s ($([ "$debs_rc" = 0 ] && echo "$debs" || echo "see $debs_rc"))"
 	fi
 	echo "1..$n"
 	cat "$res/summary.tap"
