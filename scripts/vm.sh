@@ -189,6 +189,20 @@ on_exit()
 }
 trap on_exit EXIT
 
+# One guest at a time on the machine: two TCG guests halve each other's
+# speed and trip the tests' timeouts. Every caller (make check, bench,
+# a developer's run beside them) waits here for the one before it.
+# Before anything is made in a shared Debian root: the run before this
+# one removes the mount points it made there when it ends, and this
+# run's, made while it waited, went with them (seen: a guest whose init
+# died on a missing /work/... mount point).
+mkdir -p "$VPAIR_CACHE"
+exec 8>"$VPAIR_CACHE/vm.lock"
+if ! flock -n 8; then
+	say "waiting for the VM that is running (lock $VPAIR_CACHE/vm.lock)"
+	flock 8
+fi
+
 # One host thread runs both vCPUs (VPAIR_TCG_THREAD=multi: one each). With
 # a thread each, qemu 7.2's TCG lets a guest CPU run into the int3 that
 # another one put on a static branch it was flipping (tc clsact add/del),
@@ -287,16 +301,6 @@ why_no_status()
 
 # What a dying kernel prints first.
 CONSOLE_BAD='Kernel panic|\<BUG:|Oops|general protection fault|WARNING:|KASAN:|UBSAN:|Call Trace|cannot find script I/O ports|Out of memory|soft lockup|hung_task|blocked for more than'
-
-# One guest at a time on the machine: two TCG guests halve each other's
-# speed and trip the tests' timeouts. Every caller (make check, bench,
-# a developer's run beside them) waits here for the one before it.
-mkdir -p "$VPAIR_CACHE"
-exec 8>"$VPAIR_CACHE/vm.lock"
-if ! flock -n 8; then
-	say "waiting for the VM that is running (lock $VPAIR_CACHE/vm.lock)"
-	flock 8
-fi
 
 say "booting $abi (TCG)${suite:+ with the $suite root} for: $*"
 start=$(date +%s)
