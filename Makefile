@@ -121,7 +121,8 @@ sparse: kdir-check
 	$(KBUILD) W=$(W) C=2 modules
 
 # KERNELS: Debian suites (their newest kernel) or SUITE=ABI; each is built
-# and tested in a root of its own release, DKMS included (scripts/matrix.sh).
+# and tested in a root of its own release, with the Debian packages installed,
+# upgraded and purged there (scripts/matrix.sh).
 check:
 	@scripts/check.sh $(KERNELS)
 

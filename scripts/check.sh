@@ -16,8 +16,10 @@
 # With no KERNEL, the newest kernel of $VPAIR_SUITE (default bookworm, the
 # host's release) is built and booted with the host's tools. With KERNELS
 # (SUITE, SUITE=ABI pinned, or all: see matrix.sh), every kernel is built in
-# a Debian root of its own release, installed there with DKMS, and booted
-# with that root as the guest's userland; test names start with the ABI.
+# a Debian root of its own release, where the Debian packages (built once)
+# are installed (DKMS builds the module), upgraded and purged, and booted
+# with that root as the guest's userland and what the packages installed;
+# test names start with the ABI.
 #
 # Logs go to a results folder under $VPAIR_CACHE/results (the last run is
 # also results/latest); the terminal gets one line per step and the report.
@@ -139,10 +141,20 @@ if [ "${CI:-}" = true ]; then
 		echo "--- ${log#"$res"/}:"
 		head -n 40 "$log"
 	done
-	for log in "$res"/*/dkms/dkms.log; do
-		grep -q '^installed: ' "$log" && continue
+	if grep -qs '^vpair: error' "$res/deb/build.log"; then
+		echo "--- end of deb/build.log:"
+		tail -n 40 "$res/deb/build.log"
+	fi
+	for log in "$res"/*/deb/install.log; do
+		[ -f "$log" ] && ! grep -q '^installed: ' "$log" || continue
 		echo "--- end of ${log#"$res"/}:"
 		tail -n 40 "$log"
+	done
+	for tap in "$res"/*/deb/upgrade.tap; do
+		[ -f "$tap" ] && grep -q '^not ok' "$tap" || continue
+		echo "--- ${tap#"$res"/} (the commands' output: ${tap%/*}/debtest.log):"
+		cat "$tap"
+		tail -n 40 "${tap%/*}/debtest.log"
 	done
 	for name in "${failed_steps[@]}"; do
 		echo "--- end of $name.log:"

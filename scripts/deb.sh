@@ -17,6 +17,8 @@
 #                                 (roots.sh): install an older build, upgrade
 #                                 to OUTDIR's, check what DKMS built, purge,
 #                                 check nothing is left. TAP on stdout.
+#   deb.sh version                the version being packaged
+#   deb.sh prev                   the older version an upgrade starts from
 #
 # The version is debian/changelog's first line, and nowhere else.
 
@@ -113,6 +115,14 @@ cmd_build()
 	done
 }
 
+# The previous version: this tree under a lower version number, which is
+# what an upgrade exercises (DKMS removes the old module's sources and
+# build, builds the new ones).
+prev_version()
+{
+	echo "$(version)~prev1"
+}
+
 cmd_test()
 {
 	local suite=$1 out=${2:-$repo/deb} ver prev
@@ -121,10 +131,7 @@ cmd_test()
 	out=$(cd "$out" && pwd)
 	ls "$out"/vpair-dkms_"$ver"_all.deb "$out"/iproute2-vpair_"$ver"_*.deb \
 		>/dev/null 2>&1 || die "no $ver packages in $out (deb.sh build first)"
-	# The previous version: this tree under a lower version number, which
-	# is what an upgrade exercises (DKMS removes the old module's sources
-	# and build, builds the new ones).
-	prev=$ver~prev1
+	prev=$(prev_version)
 	ls "$out"/vpair-dkms_"$prev"_all.deb >/dev/null 2>&1 ||
 		cmd_build --version "$prev" "$out"
 	"$here/roots.sh" debtest "$suite" "$out" "$prev" "$ver"
@@ -137,6 +144,12 @@ case $cmd in
 build)
 	[ $# -le 3 ] || usage
 	cmd_build "$@"
+	;;
+version)
+	version
+	;;
+prev)
+	prev_version
 	;;
 test)
 	{ [ $# -ge 1 ] && [ $# -le 2 ]; } || usage

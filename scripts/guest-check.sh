@@ -5,12 +5,17 @@
 # there: everything written goes to $VPAIR_RESULTS (the host sees it) or /tmp.
 # The module is already installed by the host's staging (or by DKMS); the
 # plugin is installed here, where a lab host would have it after
-# `make install`.
+# `make install`. With $VPAIR_PACKAGE (matrix.sh -d: a folder holding what
+# the packages installed in the root, roots.sh debinstall), the plugin and
+# the man page are iproute2-vpair's files instead, unpacked onto / (the
+# guest's overlays), and the suite runs with them, not with the tree's.
 #
 #   guest-check.sh [selftests]  the suite ($VPAIR_TESTS: those files of
 #                               it): $VPAIR_RESULTS/selftests.tap (its
 #                               TAP output), dmesg.txt, guest-info.txt, and
 #                               module.tap: the installed module autoloads
+#                               and, with $VPAIR_PACKAGE, package.tap: the
+#                               package's plugin and man page answer
 #   guest-check.sh demo         examples/demo-bridge.sh, then
 #                               examples/demo-bypass.sh (for `make demo`)
 #
@@ -30,7 +35,75 @@ ipdir=/usr/lib/${multiarch:-x86_64-linux-gnu}/ip
 	modinfo -F srcversion vpair 2>/dev/null | sed 's/^/srcversion: /'
 } >"$res/guest-info.txt"
 
-if [ -f iplink-plugin/link_vpair.so ]; then
+# What the packages installed, as a user finds it: iproute2-vpair's files
+# on /, checked against dpkg's md5sums; `ip link help vpair` answers from
+# the plugin the package put in ip's library directory (LD_DEBUG names the
+# file ip loaded); man finds and shows vpair(4); the module modprobe finds
+# is DKMS's build of vpair-dkms's version. One TAP line each.
+package_check()
+{
+	local pkg=$1 ver out page n=0 failed=0
+
+	ver=$(cat "$pkg/version" 2>/dev/null)
+	tap()
+	{
+		n=$((n + 1))
+		if [ "$1" = 0 ]; then
+			echo "ok $n $2"
+		else
+			[ -z "${3:-}" ] || sed 's/^/# /' <<<"$3" | head -n 20
+			echo "not ok $n $2"
+			failed=$((failed + 1))
+		fi
+	}
+	echo "TAP version 13"
+	echo "1..4"
+
+	out=$( { tar -xf "$pkg/iproute2-vpair.tar" -C / &&
+		cd / && md5sum -c "$pkg/iproute2-vpair.md5sums"; } 2>&1)
+	tap $? "package: iproute2-vpair $ver's files on /, as dpkg's md5sums list them" \
+		"$out"
+
+	# Not the tree's copy: none was put there, IP_LIB_DIR is unset, and
+	# the file ip loaded (LD_DEBUG's "calling init" line: loaded, not
+	# only tried, as its "file=" line says even of a missing file) is
+	# the one the md5sums name.
+	out=$(env -u IP_LIB_DIR LD_DEBUG=files ip link help vpair 2>&1)
+	[[ $out == *"calling init: $ipdir/link_vpair.so"* &&
+	   $out == *"loopback_bypass { on | off }"* ]] &&
+		(cd / && grep " ${ipdir#/}/link_vpair.so\$" "$pkg/iproute2-vpair.md5sums" |
+			md5sum -c --quiet)
+	tap $? "package: ip link help vpair answers from iproute2-vpair's $ipdir/link_vpair.so" \
+		"$(grep -E 'link_vpair|^[^ ]' <<<"$out")"
+	if cmp -s "$ipdir/link_vpair.so" iplink-plugin/link_vpair.so; then
+		echo "# the package's link_vpair.so is byte for byte the tree's build"
+	fi
+
+	if command -v man >/dev/null; then
+		page=$(man -w vpair 2>&1)
+		[ "$page" = /usr/share/man/man4/vpair.4.gz ] &&
+			grep -q ' usr/share/man/man4/vpair.4.gz$' "$pkg/iproute2-vpair.md5sums" &&
+			MANWIDTH=80 man -P cat vpair 2>/dev/null | grep -q loopback_bypass
+		tap $? "package: man -w vpair finds iproute2-vpair's vpair(4), man vpair shows it" \
+			"man -w vpair: $page"
+	else
+		page=/usr/share/man/man4/vpair.4.gz
+		zcat "$page" 2>/dev/null | grep -q '^\.TH VPAIR 4'
+		tap $? "package: iproute2-vpair's vpair(4) is $page (no man-db in this root)"
+	fi
+
+	out=$(modinfo -F version vpair 2>&1)
+	[ -n "$ver" ] && [ "$out" = "$ver" ]
+	tap $? "package: the vpair modprobe finds is DKMS's build of vpair-dkms $ver" \
+		"modinfo -F version vpair: $out"
+	echo "# $((n - failed)) passed, $failed failed"
+}
+
+if [ -n "${VPAIR_PACKAGE:-}" ]; then
+	package_check "$VPAIR_PACKAGE" | tee "$res/package.tap"
+	# The whole suite (plugin/'s request tests too) with the package's.
+	export IP_LIB_DIR=$ipdir
+elif [ -f iplink-plugin/link_vpair.so ]; then
 	mkdir -p "$ipdir"
 	cp iplink-plugin/link_vpair.so "$ipdir/"
 else

@@ -16,13 +16,21 @@
 #            trixie-rt sid experimental). Default: $VPAIR_KERNELS, else all.
 #   -s       the smoke test (guest-smoke.sh) instead of the whole suite
 #            (guest-check.sh)
-#   -d       every kernel in its release's Debian root (roots.sh), DKMS
-#            too: dkms add/build/install there, and the VM runs the
-#            module DKMS installed, with that release's userland. Without
-#            -d the host's own release (bookworm) is built and booted with
-#            the host's tools, as plain `make check` does.
+#   -d       every kernel in its release's Debian root (roots.sh), with
+#            the Debian packages: built once per run (deb.sh build, and the
+#            older version an upgrade starts from), then per kernel apt
+#            install of them in a scratch copy of its root, DKMS building
+#            the module there (roots.sh debinstall), and the upgrade and
+#            purge test (deb.sh test); the VM runs with what the packages
+#            installed (DKMS's module, iproute2-vpair's plugin and man
+#            page) and that release's userland. Without -d the host's own
+#            release (bookworm) is built and booted with the host's tools,
+#            as plain `make check` does.
 #   -o DIR   results folder (default: $VPAIR_CACHE/results/matrix-<date>)
 #
+# With -d, DIR/deb/ holds the packages and build.log; per kernel,
+# DIR/<suite>/deb/ holds install.log, what was copied out of the root for
+# the VM, upgrade.tap and debtest.log.
 # Per kernel, DIR/<suite>/ holds the logs, guest/ (what the VM wrote),
 # info (key=value: abi suite gcc ip) and tests.tap: the kernel's tests in
 # order, "ok|not ok<TAB>name" a line, "#" lines between. DIR/summary.txt
@@ -148,6 +156,80 @@ checkpatch()
 	return "${cp_done[$sum]%%	*}"
 }
 
+# The packages, built once per run when the first kernel of a Debian root
+# needs them: this tree's version and the older one the upgrade test starts
+# from. debs_rc: empty until tried, then 0 or the log to blame.
+debs=$res/deb
+debs_rc=
+t_debs=0
+deb_ver=$("$here/deb.sh" version)
+deb_prev=$("$here/deb.sh" prev)
+build_debs()
+{
+	rm -rf "$debs"
+	mkdir -p "$debs"
+	if "$here/deb.sh" build "$debs" >"$debs/build.log" 2>&1 &&
+	   "$here/deb.sh" build --version "$deb_prev" "$debs" \
+		>>"$debs/build.log" 2>&1; then
+		debs_rc=0
+	else
+		debs_rc=$debs/build.log
+	fi
+}
+
+# The packages in the root of kernel $suite: apt install (the VM's module,
+# plugin and man page come from there), then the upgrade from $deb_prev and
+# the purge, whose TAP lines become this kernel's. Sets dk (the summary's
+# column), t_deb, t_upgrade, and pkg (the folder for the guest) when the
+# install worked.
+deb_tests()
+{
+	local d=$out/deb arch n_before rc
+
+	arch=$(dpkg --print-architecture)
+	mkdir -p "$d"
+	if [ -z "$debs_rc" ]; then
+		timed t_debs build_debs
+		if [ "$debs_rc" = 0 ]; then
+			say "matrix: packages $deb_ver and $deb_prev built in ${t_debs}s ($debs)"
+		else
+			say "matrix: the packages did not build (${t_debs}s, see $debs_rc)"
+		fi
+	fi
+	if [ "$debs_rc" != 0 ]; then
+		result 1 "deb: apt install vpair-dkms and iproute2-vpair $deb_ver (the packages did not build: see $debs_rc)"
+		result 1 "deb: upgrade from $deb_prev, purge (the packages did not build: see $debs_rc)"
+		dk=FAILED
+		return
+	fi
+
+	timed t_deb "$here/roots.sh" debinstall "$suite" "$debs" "$deb_ver" "$d"
+	rc=$?
+	result $rc "deb: apt install ./vpair-dkms_${deb_ver}_all.deb ./iproute2-vpair_${deb_ver}_$arch.deb, DKMS builds vpair for $abi$([ $rc = 0 ] || echo " (see $d/install.log)")"
+	if [ $rc = 0 ]; then
+		dk=ok
+		pkg=$d
+	else
+		dk=FAILED
+	fi
+
+	n_before=$kfail
+	timed t_upgrade "$here/deb.sh" test "$suite" "$debs" \
+		>"$d/upgrade.tap" 2>"$d/upgrade.err"
+	rc=$?
+	mv "$debs/debtest.log" "$d/debtest.log" 2>/dev/null
+	tap_lines "$d/upgrade.tap" |
+		sed "s|\t|\tdeb: $deb_prev -> $deb_ver -> purge: |" >>"$out/tests.tap"
+	kfail=$((kfail + $(tap_lines "$d/upgrade.tap" | grep -c '^not ok')))
+	if ! grep -q '^1\.\.[1-9]' "$d/upgrade.tap" ||
+	   { [ $rc != 0 ] && ! grep -q '^not ok' "$d/upgrade.tap"; }; then
+		result 1 "deb: the upgrade and purge test ended early, exit $rc (see $d/upgrade.err, $d/debtest.log)"
+	fi
+	if [ "$kfail" != "$n_before" ] && [ "$dk" = ok ]; then
+		dk="$((kfail - n_before)) failed"
+	fi
+}
+
 n=0 pass=0 fail=0 skip=0
 rows=()
 for k in "${kernels[@]}"; do
@@ -160,7 +242,8 @@ for k in "${kernels[@]}"; do
 	echo "$suite" >>"$res/kernels"
 	n=$((n + 1))
 	kfail=0
-	t_root=0 t_build=0 t_dkms=0 t_vm=0
+	t_root=0 t_build=0 t_deb=0 t_upgrade=0 t_vm=0
+	pkg=
 	abi='?' build=- sparse=- cpatch=- dk=- tests=- problem=
 	ko=$out/vpair.ko
 	use_root=1
@@ -270,19 +353,21 @@ for k in "${kernels[@]}"; do
 			"lint: checkpatch.pl --strict of ${src:-?} on kmod/ and include/"
 	fi
 
+	# The packages replace `roots.sh dkms` here: vpair-dkms's postinst
+	# runs dkms add, build and install with the same dkms.conf and
+	# sources, as a lab host does. When they fail, the VM still runs,
+	# with the module built in the root and the tree's plugin, so that
+	# the suite's verdict is not lost to a packaging bug.
 	if [ -z "$problem" ] && [ -n "$dkms" ] && [ -n "$debug" ]; then
 		result "skip a kernel built here has no Debian headers package" \
-			"dkms: add, build, install for $abi"
+			"deb: packages and DKMS for $abi"
 	elif [ -z "$problem" ] && [ -n "$dkms" ]; then
-		timed t_dkms "$here/roots.sh" dkms "$suite" "$out/dkms"
-		rc=$?
-		result $rc "dkms: add, build, install for $abi ($(head -n 1 "$out/dkms/dkms.log"))"
-		if [ $rc = 0 ]; then
-			dk=ok
-			ko=$(ls "$out"/dkms/vpair.ko* | head -n 1)
+		deb_tests
+		if [ -n "$pkg" ]; then
+			ko=$(ls "$pkg"/vpair.ko* | head -n 1)
 		else
-			dk=FAILED
-			problem="DKMS failed (see $out/dkms/dkms.log)"
+			echo "# the VM runs the module built in the root and the tree's plugin: the packages did not install" \
+				>>"$out/tests.tap"
 		fi
 	fi
 
@@ -295,6 +380,7 @@ for k in "${kernels[@]}"; do
 		else
 			cmd=(scripts/guest-check.sh)
 			taps=("$out/guest/module.tap" "$out/guest/selftests.tap")
+			[ -n "$pkg" ] && taps=("$out/guest/package.tap" "${taps[@]}")
 		fi
 		if [ -n "$use_root" ]; then
 			vm=(-s "$suite")
@@ -302,6 +388,15 @@ for k in "${kernels[@]}"; do
 			vm=(-k "$abi")
 		fi
 		vmenv=(env)
+		# What the packages installed, in the results folder the
+		# guest sees; guest-check.sh unpacks it onto the guest's /.
+		if [ -n "$pkg" ] && [ -z "$smoke" ]; then
+			rm -rf "$out/guest/package"
+			mkdir -p "$out/guest/package"
+			cp "$pkg"/iproute2-vpair.* "$pkg/version" "$out/guest/package/"
+			vmenv+=(VPAIR_PACKAGE="$out/guest/package"
+				VPAIR_VM_ENV="${VPAIR_VM_ENV:-} VPAIR_PACKAGE")
+		fi
 		if [ -n "$debug" ]; then
 			# 15-50x slower than a stock kernel under TCG, a
 			# kmemleak scan of ~40 s after each file.
@@ -337,6 +432,10 @@ for k in "${kernels[@]}"; do
 		elif [ $rc != 0 ] && ! grep -q '^not ok' "${taps[@]}"; then
 			vm_problem="the guest exited $rc with no failed test"
 		fi
+		if [ -z "$vm_problem" ] && [ -n "$pkg" ] && [ -z "$smoke" ] &&
+		   ! tap_lines "$out/guest/package.tap" | grep -q .; then
+			vm_problem="the guest wrote no package test lines (guest/package.tap)"
+		fi
 		if [ -n "$vm_problem" ]; then
 			result 1 "vm: $vm_problem"
 			# The kernel's last words (vm.sh picked them from
@@ -355,24 +454,27 @@ for k in "${kernels[@]}"; do
 		echo "ok $n $suite $abi"
 	else
 		fail=$((fail + 1))
-		problem=${problem:-"$kfail failed (build $build, sparse $sparse, checkpatch $cpatch, dkms $dk; tests $tests)"}
+		problem=${problem:-"$kfail failed (build $build, sparse $sparse, checkpatch $cpatch, deb $dk; tests $tests)"}
 		echo "not ok $n $suite $abi # $problem"
 	fi >>"$res/summary.tap"
-	rows+=("$(printf '%-22s %-12s %-7s %-16s %-12s %-12s %-6s %-6s %-34s %s' \
+	rows+=("$(printf '%-22s %-12s %-7s %-16s %-12s %-12s %-6s %-8s %-34s %s' \
 		"$abi" "$suite" "$(sed -n 's/^gcc=//p' "$out/info" 2>/dev/null)" \
 		"$(sed -n 's/^ip=ip utility, iproute2-\([^,]*\).*/\1/p' "$out/info" 2>/dev/null)" \
 		"$build" "$sparse" "$cpatch" "$dk" "$tests" \
-		"$t_root/$t_build/$t_dkms/$t_vm")")
-	say "matrix: $k: ${problem:-ok} (root ${t_root}s, build ${t_build}s, dkms ${t_dkms}s, vm ${t_vm}s)"
+		"$t_root/$t_build/$t_deb/$t_upgrade/$t_vm")")
+	say "matrix: $k: ${problem:-ok} (root ${t_root}s, build ${t_build}s, deb install ${t_deb}s, upgrade/purge ${t_upgrade}s, vm ${t_vm}s)"
 done
 
 {
 	echo "# vpair kernel matrix, $(date -u +%Y-%m-%d), $([ -n "$smoke" ] && echo smoke test || echo selftests)"
-	printf '# %-22s %-12s %-7s %-16s %-12s %-12s %-6s %-6s %-34s %s\n' kernel suite gcc ip \
-		build sparse cpatch dkms tests "seconds root/build/dkms/vm"
+	printf '# %-22s %-12s %-7s %-16s %-12s %-12s %-6s %-8s %-34s %s\n' kernel suite gcc ip \
+		build sparse cpatch deb tests "seconds root/build/deb/upgrade/vm"
 	for r in "${rows[@]}"; do
 		echo "# $r"
 	done
+	if [ -n "$debs_rc" ]; then
+		echo "# packages $deb_ver and $deb_prev: $([ "$debs_rc" = 0 ] && echo built || echo FAILED) in ${t_debs}s ($([ "$debs_rc" = 0 ] && echo "$debs" || echo "see $debs_rc"))"
+	fi
 	echo "1..$n"
 	cat "$res/summary.tap"
 	echo "# results: $res"

@@ -32,6 +32,13 @@
 #                                install PREV, upgrade to VER, purge
 #                                (scripts/deb-root-test.sh; TAP on stdout,
 #                                DEBDIR gets debtest.log)
+#   roots.sh debinstall SUITE DEBDIR VER OUTDIR   apt install of DEBDIR's VER
+#                                packages in a scratch copy of the root (DKMS
+#                                builds the module there); OUTDIR gets
+#                                install.log and what the packages installed,
+#                                for a VM: the module DKMS built, and
+#                                iproute2-vpair's files (iproute2-vpair.tar)
+#                                with dpkg's md5sums of them
 #   roots.sh list                the roots made
 #
 # SUITE: trixie, sid or experimental (kernel from experimental, the rest from
@@ -53,13 +60,15 @@ ROOTS=$VPAIR_CACHE/roots
 # libbpf), sparse, DKMS (signs modules with openssl). The guest: what the
 # selftests and vng's init call: mount and util-linux are not in the apt
 # variant's minimal set, and vng's init needs them; udev as vng's init
-# finds it on a full system.
+# finds it on a full system; man-db, for `man vpair` once the packages are
+# in (the roots keep no other man page). A root made before a package was
+# named here gets it on its next `ensure`.
 PKGS="
 	build-essential make sparse dkms openssl libmnl-dev pkg-config
 	clang llvm libbpf-dev
 	kmod mount util-linux udev procps psmisc iproute2 iputils-ping
 	ethtool tcpdump iptables nftables bpftool iperf3 socat python3 jq
-	file xz-utils zstd
+	file xz-utils zstd man-db
 "
 
 usage()
@@ -280,6 +289,35 @@ add_kernel()
 	} >>"$meta"
 }
 
+# The packages of PKGS a root made before they were named there lacks,
+# installed from the root's own lists (they match its userland), after an
+# update only if that fails. Nothing is upgraded on purpose; a failure is
+# said and the root is used as it is.
+add_missing()
+{
+	local suite=$1 dir missing
+
+	dir=$(root_dir "$suite")
+	# shellcheck disable=SC2086 # one word per package
+	missing=$(dpkg-query --admindir="$dir/var/lib/dpkg" \
+		-W -f='${db:Status-Abbrev} ${Package}\n' $PKGS 2>/dev/null |
+		awk '$1 == "ii" { print $2 }' | sort |
+		comm -13 - <(printf '%s\n' $PKGS | sort) | tr '\n' ' ' | sed 's/ $//')
+	[ -n "${missing// /}" ] || return 0
+	say "adding $missing to the $suite root"
+	# shellcheck disable=SC2086
+	if run_logged "root-apt-$suite" root_exec "$dir" apt-get -q -y \
+		install $missing ||
+	   { run_logged "root-apt-$suite" root_exec "$dir" apt-get -q update &&
+	     run_logged "root-apt-$suite" root_exec "$dir" apt-get -q -y \
+		install $missing; }; then
+		run_logged "root-apt-$suite" root_exec "$dir" apt-get -q clean ||
+			true
+	else
+		say "cannot add $missing to the $suite root; going on without"
+	fi
+}
+
 cmd_ensure()
 {
 	local force=
@@ -301,6 +339,7 @@ cmd_ensure()
 		add_kernel "$dir" "$suite" "$abi"
 		mv "$dir/etc/vpair-root.new" "$dir/etc/vpair-root"
 	fi
+	add_missing "$suite"
 	echo "$abi"
 }
 
@@ -423,6 +462,53 @@ cmd_dkms()
 	' sh "$abi" >"$out/dkms.log" 2>&1
 }
 
+# The packages as a lab host installs them, on a scratch copy of the root:
+# apt install of the two .deb files, DKMS builds and installs the module
+# for the root's kernel. The roots leave documentation out (mmdebstrap
+# --dpkgopt); the man page is part of the package, so this copy takes it
+# in. Copied out for a VM: the module DKMS installed, the regular files
+# dpkg -L lists for iproute2-vpair (the plugin, the man page, its docs) as
+# a tarball for the guest's /, dpkg's md5sums of them, the version.
+cmd_debinstall()
+{
+	local suite=$1 debs=$2 ver=$3 out=$4 dir
+
+	root_ready "$suite" || die "no $suite root (roots.sh ensure $suite)"
+	dir=$(root_dir "$suite")
+	debs=$(cd "$debs" && pwd)
+	mkdir -p "$out"
+	out=$(cd "$out" && pwd)
+	rm -f "$out"/vpair.ko* "$out"/iproute2-vpair.* "$out/version"
+	root_exec --scratch --bind "$debs" --out "$out" "$dir" /bin/sh -ec '
+		abi=$1 ver=$2
+		arch=$(dpkg --print-architecture)
+		rm -f /etc/dpkg/dpkg.cfg.d/99mmdebstrap
+		dkms --version
+		set -x
+		apt-get -q -y install "/mnt/vpair/vpair-dkms_${ver}_all.deb" \
+			"/mnt/vpair/iproute2-vpair_${ver}_$arch.deb"
+		dkms status -m vpair
+		dkms status -m vpair -v "$ver" -k "$abi" | grep -q ": installed"
+		ko=$(modinfo -k "$abi" -n vpair)
+		case $ko in
+		*/updates/dkms/vpair.ko*) ;;
+		*) echo "modinfo finds $ko, not DKMS'"'"'s"; exit 1 ;;
+		esac
+		[ "$(modinfo -k "$abi" -F version vpair)" = "$ver" ]
+		cp "$ko" /mnt/out/
+		set +x
+		dpkg -L iproute2-vpair | while read -r f; do
+			[ -f "$f" ] && [ ! -L "$f" ] && echo "${f#/}"
+		done >/tmp/iproute2-vpair.files
+		tar -C / -cf /mnt/out/iproute2-vpair.tar -T /tmp/iproute2-vpair.files
+		tar -tvf /mnt/out/iproute2-vpair.tar
+		cp "$(dpkg-query --control-path iproute2-vpair md5sums)" \
+			/mnt/out/iproute2-vpair.md5sums
+		echo "$ver" >/mnt/out/version
+		echo "installed: $ko"
+	' sh "$(meta_get "$suite" abi)" "$ver" >"$out/install.log" 2>&1
+}
+
 # A lab host's life with the packages, on a scratch copy of the root: the
 # cached root stays as it was.
 cmd_debtest()
@@ -492,6 +578,11 @@ dkms)
 	[ $# = 2 ] || usage
 	need_root "DKMS in a root"
 	cmd_dkms "$@"
+	;;
+debinstall)
+	[ $# = 4 ] || usage
+	need_root "installing packages in a root"
+	cmd_debinstall "$@"
 	;;
 debtest)
 	[ $# = 4 ] || usage

@@ -161,18 +161,6 @@ stage_root()
 	cp "$d/lib/modules/$abi"/modules.* "$results/.modules/"
 }
 
-# One guest at a time on the machine: two TCG guests halve each other's
-# speed and trip the tests' timeouts. Every caller (make check, bench,
-# a developer's run beside them) waits here for the one before it, before
-# it stages anything in a root: the run before it removes the mount points
-# it made when it ends, and one of ours made meanwhile with them.
-mkdir -p "$VPAIR_CACHE"
-exec 8>"$VPAIR_CACHE/vm.lock"
-if ! flock -n 8; then
-	say "waiting for the VM that is running (lock $VPAIR_CACHE/vm.lock)"
-	flock 8
-fi
-
 # Mount points in a Debian root: the guest's / is read-only and vng mounts
 # the shared folders before anything could create them. Only the
 # directories made here are removed afterwards, and only while empty.
@@ -200,6 +188,20 @@ on_exit()
 	done
 }
 trap on_exit EXIT
+
+# One guest at a time on the machine: two TCG guests halve each other's
+# speed and trip the tests' timeouts. Every caller (make check, bench,
+# a developer's run beside them) waits here for the one before it.
+# Before anything is made in a shared Debian root: the run before this
+# one removes the mount points it made there when it ends, and this
+# run's, made while it waited, went with them (seen: a guest whose init
+# died on a missing /work/... mount point).
+mkdir -p "$VPAIR_CACHE"
+exec 8>"$VPAIR_CACHE/vm.lock"
+if ! flock -n 8; then
+	say "waiting for the VM that is running (lock $VPAIR_CACHE/vm.lock)"
+	flock 8
+fi
 
 # One host thread runs both vCPUs (VPAIR_TCG_THREAD=multi: one each). With
 # a thread each, qemu 7.2's TCG lets a guest CPU run into the int3 that
@@ -299,7 +301,6 @@ why_no_status()
 
 # What a dying kernel prints first.
 CONSOLE_BAD='Kernel panic|\<BUG:|Oops|general protection fault|WARNING:|KASAN:|UBSAN:|Call Trace|cannot find script I/O ports|Out of memory|soft lockup|hung_task|blocked for more than'
-
 
 say "booting $abi (TCG)${suite:+ with the $suite root} for: $*"
 start=$(date +%s)
