@@ -131,7 +131,7 @@ struct xdp_frame *vpair_rx_xdp_frame(struct vpair_rq *rq,
 				     struct xdp_frame *frame,
 				     struct vpair_xdp_tx_bq *bq, u32 *act)
 {
-	struct vpair_xdp_buff vxdp = { .skb = NULL };
+	struct vpair_xdp_buff vxdp;
 	struct xdp_mem_info mem;
 	struct bpf_prog *prog;
 
@@ -144,6 +144,7 @@ struct xdp_frame *vpair_rx_xdp_frame(struct vpair_rq *rq,
 
 	xdp_convert_frame_to_buff(frame, &vxdp.xdp);
 	vxdp.xdp.rxq = &rq->xdp_rxq;
+	vxdp.skb = NULL;
 	vpair_frame_mem(frame, &mem);
 	*act = vpair_xdp_run(rq, prog, &vxdp.xdp, bq, &mem);
 	rcu_read_unlock();
@@ -251,10 +252,12 @@ static struct sk_buff *vpair_xdp_skb_head(struct vpair_rq *rq,
 					  bool generic, u32 *act)
 {
 	struct xdp_mem_info shared = { .type = MEM_TYPE_PAGE_SHARED };
-	struct vpair_xdp_buff vxdp = { .skb = skb };
+	struct vpair_xdp_buff vxdp;
 	struct xdp_buff *xdp = &vxdp.xdp;
 	void *orig_data;
 	int off;
+
+	vxdp.skb = skb;
 
 	xdp_init_buff(xdp, skb_end_pointer(skb) - skb->head +
 		      SKB_DATA_ALIGN(sizeof(struct skb_shared_info)),
@@ -327,9 +330,11 @@ static struct sk_buff *vpair_xdp_skb_copy(struct vpair_rq *rq,
 					  struct sk_buff *skb,
 					  struct vpair_xdp_tx_bq *bq, u32 *act)
 {
-	struct vpair_xdp_buff vxdp = { .skb = skb };
+	struct vpair_xdp_buff vxdp;
 	struct xdp_buff *xdp = &vxdp.xdp;
 	struct sk_buff *nskb = NULL;
+
+	vxdp.skb = skb;
 
 	if (vpair_skb_to_pp(rq, skb, xdp, prog->aux->xdp_has_frags)) {
 		vpair_rq_add(rq, VPAIR_RQ_DROPS, 1);
