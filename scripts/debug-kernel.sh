@@ -185,6 +185,8 @@ build()
 	# The tree vm.sh -k boots, as kernel.sh lays out Debian's.
 	tree=$VPAIR_CACHE/kernels/$rel
 	rm -rf "$tree"
+	# A fresh machine's CI makes roots only: no kernel tree came before.
+	mkdir -p "$VPAIR_CACHE/kernels"
 	mv "$dir/tree" "$tree"
 	rm -f "$tree/lib/modules/$rel/build" "$tree/lib/modules/$rel/source"
 	echo "$SUITE" >"$tree/.vpair-suite"
