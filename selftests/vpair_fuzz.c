@@ -112,6 +112,8 @@ struct rtnl {
 
 static struct rtnl nl[2];
 static int ns_fd[2];
+/* See vpair_available(). */
+static bool create_looks_in_target;
 static pid_t helper_pid;
 static int devnull_fd;
 /* a descriptor number known to be closed */
@@ -1241,20 +1243,34 @@ static bool pairs_whole(struct state *st, struct verdict *v)
 	return true;
 }
 
-/* The link the core will act on: by index if given, else by name. */
-static struct link *resolve_target(struct state *st, const struct request *rq,
-				   const struct req_view *rv)
-{
-	if (rv->dev.ifindex > 0)
-		return find_index(st, rq->sock_ns, rv->dev.ifindex);
-	if (rv->dev.has_name)
-		return find_name(st, rq->sock_ns, rv->dev.name);
-	return NULL;
-}
-
 static int resolve_ns(int ns, int dflt)
 {
 	return ns == NS_NONE ? dflt : ns;
+}
+
+/*
+ * The link the core will act on: by index if given, else by name, in
+ * the requester's namespace; for RTM_NEWLINK with NLM_F_CREATE and
+ * NLM_F_EXCL, on kernels that do so (create_looks_in_target), in the
+ * namespace the new link is to go to.
+ */
+static struct link *resolve_target(struct state *st, const struct request *rq,
+				   const struct req_view *rv)
+{
+	const unsigned int excl = NLM_F_CREATE | NLM_F_EXCL;
+	int ns = rq->sock_ns;
+
+	if (create_looks_in_target && rq->nlh->nlmsg_type == RTM_NEWLINK &&
+	    (rq->nlh->nlmsg_flags & excl) == excl) {
+		ns = resolve_ns(rv->dev.ns, rq->sock_ns);
+		if (ns == NS_BAD)
+			return NULL;
+	}
+	if (rv->dev.ifindex > 0)
+		return find_index(st, ns, rv->dev.ifindex);
+	if (rv->dev.has_name)
+		return find_name(st, ns, rv->dev.name);
+	return NULL;
 }
 
 /* The up flag after rtnl_dev_combine_flags() */
@@ -1655,7 +1671,8 @@ static void setup_namespaces(int ready_fd)
 	close(CLOSED_FD);
 }
 
-static bool vpair_available(void)
+/* RTM_NEWLINK of a vpair named "fzprobe" from A, into @ns_ref if >= 0. */
+static int probe_create(int ns_ref)
 {
 	char buf[512];
 	struct nlmsghdr *nlh = msg_start(buf, RTM_NEWLINK,
@@ -1663,21 +1680,51 @@ static bool vpair_available(void)
 					 &nl[NS_A]);
 	struct ifinfomsg *ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
 	struct nlattr *info;
-	int err;
 
 	ifm->ifi_family = AF_UNSPEC;
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, "fzprobe");
+	if (ns_ref >= 0)
+		mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, ns_ref);
 	info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
 	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "vpair");
 	mnl_attr_nest_end(nlh, info);
-	err = rtnl_talk(&nl[NS_A], nlh, NULL, NULL, NULL, 0);
-	if (err)
-		return err != EOPNOTSUPP;
-	nlh = msg_start(buf, RTM_DELLINK, NLM_F_ACK, &nl[NS_A]);
-	ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
+	return rtnl_talk(&nl[NS_A], nlh, NULL, NULL, NULL, 0);
+}
+
+static void probe_delete(int ns)
+{
+	char buf[512];
+	struct nlmsghdr *nlh = msg_start(buf, RTM_DELLINK, NLM_F_ACK, &nl[ns]);
+	struct ifinfomsg *ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
+
 	ifm->ifi_family = AF_UNSPEC;
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, "fzprobe");
-	rtnl_talk(&nl[NS_A], nlh, NULL, NULL, NULL, 0);
+	rtnl_talk(&nl[ns], nlh, NULL, NULL, NULL, 0);
+}
+
+/*
+ * Can A create a vpair at all? And where does the core look for an
+ * existing link of a creation's name: 6.1 and 6.12 look in the
+ * requester's namespace, 7.x ("rtnetlink: Lookup device in target netns
+ * when creating link") in the one the new link goes to, when the request
+ * has NLM_F_CREATE and NLM_F_EXCL. The core's choice, not vpair's: asked
+ * once here (a "fzprobe" in A, then the same name created into B), so
+ * that the model follows the kernel it runs on.
+ */
+static bool vpair_available(void)
+{
+	int err = probe_create(-1);
+
+	if (err)
+		return err != EOPNOTSUPP;
+	err = probe_create(ns_fd[NS_B]);
+	create_looks_in_target = !err;
+	if (!err)
+		probe_delete(NS_B);
+	probe_delete(NS_A);
+	ksft_print_msg("a creation with NLM_F_EXCL looks for its name in %s\n",
+		       create_looks_in_target ? "the target namespace" :
+		       "the requester's namespace");
 	return true;
 }
 
