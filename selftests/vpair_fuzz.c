@@ -1704,12 +1704,13 @@ static void probe_delete(int ns)
 
 /*
  * Can A create a vpair at all? And where does the core look for an
- * existing link of a creation's name: 6.1 and 6.12 look in the
- * requester's namespace, 7.x ("rtnetlink: Lookup device in target netns
- * when creating link") in the one the new link goes to, when the request
- * has NLM_F_CREATE and NLM_F_EXCL. The core's choice, not vpair's: asked
- * once here (a "fzprobe" in A, then the same name created into B), so
- * that the model follows the kernel it runs on.
+ * existing link of a creation's name: 6.1 looks in the requester's
+ * namespace; 7.3 ("rtnetlink: Lookup device in target netns when
+ * creating link") in the one the new link goes to, when the request has
+ * NLM_F_CREATE and NLM_F_EXCL. The core's choice, not vpair's, and not
+ * one a version number tells (stable trees take such changes): asked once
+ * here (a "fzprobe" in A, then the same name created into B), so that
+ * the model follows the kernel it runs on.
  */
 static bool vpair_available(void)
 {
