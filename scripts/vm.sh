@@ -21,7 +21,8 @@
 #
 # Environment variables named in $VPAIR_VM_ENV are passed into the guest;
 # $VPAIR_VM_APPEND is added to the guest kernel's command line;
-# $VPAIR_TCG_THREAD is qemu's TCG threading, single (default) or multi.
+# $VPAIR_TCG_THREAD is qemu's TCG threading, single (default) or multi;
+# $VPAIR_VM_UDEV=minimal gives the guest's udev one rule (see below).
 #
 # The guest sees its root read-only with vng's writable overlays on /etc,
 # /usr, /var, /tmp... (writes vanish) and starts in the current directory;
@@ -219,6 +220,17 @@ if [ -n "$suite" ]; then
 else
 	stage_tree
 fi
+# VPAIR_VM_UDEV=minimal: udev in the guest applies one rule, the one
+# that names the virtio-serial ports virtme-init runs the command on
+# (scripts/vm-udev/). The debug kernel needs it (matrix.sh sets it):
+# there, with all the rules, coldplug outlasted `udevadm settle`.
+case ${VPAIR_VM_UDEV:-} in
+minimal)
+	[ -z "$suite" ] || mount_point /etc/udev/rules.d
+	vng_args+=(--rodir "/etc/udev/rules.d=$repo/scripts/vm-udev") ;;
+'') ;;
+*) die "VPAIR_VM_UDEV=$VPAIR_VM_UDEV: minimal or unset" ;;
+esac
 
 # The command travels as a script in the results folder: no quoting through
 # the kernel command line, and the status comes back the same way.
