@@ -1433,8 +1433,24 @@ static bool check_acked(struct state *before, struct state *after,
 
 	t = resolve_target(&want, rq, rv);
 	if (rq->type == REQ_DELLINK) {
+		struct verdict unused;
+
 		if (!t)
 			return fail(v, "acknowledged, but names no link");
+		/*
+		 * Not a vpair: besides lo, what a new namespace holds is a
+		 * tunnel module's fallback device (tunl0, ip_vti0, sit0...,
+		 * on a kernel with those built in, as the debug kernel has
+		 * them). Their dellink acknowledges and keeps the device
+		 * (ip_tunnel_dellink() skips the fallback). Other kinds'
+		 * deletes are not this fuzzer's to judge: gone or kept.
+		 */
+		if (strcmp(t->kind, "vpair")) {
+			struct state kept = *before;
+
+			if (states_match(&kept, after, &unused))
+				return true;
+		}
 		p = peer_of(&want, t);
 		if (p && p < t) {
 			remove_link(&want, t);
