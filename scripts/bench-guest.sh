@@ -198,7 +198,8 @@ else
 fi
 
 log "bench: kernel $(uname -r), vpair $(modinfo -F version vpair 2>/dev/null)," \
-	"$(nproc) CPUs, $rounds rounds of ${secs}s iperf3 runs"
+	"$(nproc) CPUs, clock $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource 2>/dev/null)," \
+	"$rounds rounds of ${secs}s iperf3 runs"
 
 # sample NAME LABEL IPERF ARGS...: one run of iperf(), its result added
 # to the list NAME (a string of numbers); a failed run is logged and
