@@ -224,6 +224,10 @@ require_cmd jq socat
 is_vpair "metadata kfuncs" || exit "$(exit_status)"
 grep -qw bpf_xdp_metadata_rx_vlan_tag /proc/kallsyms ||
 	skip_all "kernel without the XDP metadata kfuncs of 6.8"
+# libbpf resolves the kfuncs through the kernel's BTF (the debug kernel
+# of scripts/debug-kernel.sh is built without it).
+[ -e /sys/kernel/btf/vmlinux ] ||
+	skip_all "kernel without BTF (CONFIG_DEBUG_INFO_BTF): no program calling kfuncs loads"
 
 mkdir -p "$TMPDIR_TEST/bpffs" && mount -t bpf bpf "$TMPDIR_TEST/bpffs" ||
 	skip_all "cannot mount a bpffs"
