@@ -102,6 +102,28 @@ static struct net_device *vpair_get_peer_dev(struct net_device *dev)
 	return vpair_peer_rcu(dev);
 }
 
+/*
+ * What one end sends, its peer receives: the transmit path counts a frame
+ * once, in the sender's tx counters (as veth does), and an end's rx
+ * counters are its peer's tx ones. A frame the receiving stack drops
+ * after that is in the receiver's rx_dropped, which the core keeps.
+ */
+static void vpair_get_stats64(struct net_device *dev,
+			      struct rtnl_link_stats64 *s)
+{
+	struct rtnl_link_stats64 sent = {};
+	struct net_device *peer;
+
+	dev_get_tstats64(dev, s);
+	rcu_read_lock();
+	peer = vpair_peer_rcu(dev);
+	if (peer)
+		dev_fetch_sw_netstats(&sent, peer->tstats);
+	rcu_read_unlock();
+	s->rx_packets += sent.tx_packets;
+	s->rx_bytes += sent.tx_bytes;
+}
+
 /* Multicast filters have no meaning on a cable that delivers everything. */
 static void vpair_set_rx_mode(struct net_device *dev)
 {
@@ -150,7 +172,7 @@ const struct net_device_ops vpair_netdev_ops = {
 	.ndo_open		= vpair_open,
 	.ndo_stop		= vpair_stop,
 	.ndo_start_xmit		= vpair_xmit,
-	.ndo_get_stats64	= dev_get_tstats64,
+	.ndo_get_stats64	= vpair_get_stats64,
 	.ndo_set_rx_mode	= vpair_set_rx_mode,
 	.ndo_set_mac_address	= eth_mac_addr,
 	.ndo_change_carrier	= vpair_change_carrier,

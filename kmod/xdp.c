@@ -76,12 +76,9 @@ int vpair_xdp_xmit(struct net_device *dev, int n, struct xdp_frame **frames,
 		sent = vpair_xdp_to_stack(peer, idx, frames, fit);
 	}
 
-	for (i = 0; i < sent; i++) {
-		unsigned int len = xdp_get_frame_len(frames[i]);
-
-		dev_sw_netstats_tx_add(dev, 1, len);
-		dev_sw_netstats_rx_add(peer, len);
-	}
+	/* The peer's rx counters read ours (vpair_get_stats64()). */
+	for (i = 0; i < sent; i++)
+		dev_sw_netstats_tx_add(dev, 1, xdp_get_frame_len(frames[i]));
 	if (ndo) {
 		u64_stats_update_begin(&rq->stats.syncp);
 		u64_stats_add(&rq->stats.cnt[VPAIR_RQ_PEER_XDP_XMIT], sent);

@@ -181,8 +181,8 @@ netdev_tx_t vpair_xmit(struct sk_buff *skb, struct net_device *dev)
 		/* A drop in the backlog is counted by the core against the peer. */
 		__netif_rx(skb);
 	}
+	/* The peer's rx counters read ours (vpair_get_stats64()). */
 	dev_sw_netstats_tx_add(dev, 1, len);
-	dev_sw_netstats_rx_add(peer, len);
 
 	if (answer_arp)
 		vpair_hairpin_arp_reply(peer, &arp);
