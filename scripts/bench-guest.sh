@@ -197,9 +197,14 @@ else
 	modprobe vpair 2>/dev/null
 fi
 
+if [ "$lorounds" = 1 ]; then
+	plan="$rounds lo/bypass rounds of ${secs}s iperf3 runs"
+else
+	plan="no lo/bypass rounds, ${secs}s runs"
+fi
 log "bench: kernel $(uname -r), vpair $(modinfo -F version vpair 2>/dev/null)," \
 	"$(nproc) CPUs, clock $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource 2>/dev/null)," \
-	"$rounds rounds of ${secs}s iperf3 runs"
+	"$plan"
 
 # sample NAME LABEL IPERF ARGS...: one run of iperf(), its result added
 # to the list NAME (a string of numbers); a failed run is logged and
