@@ -388,15 +388,27 @@ for k in "${kernels[@]}"; do
 			vm=(-k "$abi")
 		fi
 		vmenv=(env)
+		passenv=${VPAIR_VM_ENV:-}
 		# What the packages installed, in the results folder the
 		# guest sees; guest-check.sh unpacks it onto the guest's /.
 		if [ -n "$pkg" ] && [ -z "$smoke" ]; then
 			rm -rf "$out/guest/package"
 			mkdir -p "$out/guest/package"
 			cp "$pkg"/iproute2-vpair.* "$pkg/version" "$out/guest/package/"
-			vmenv+=(VPAIR_PACKAGE="$out/guest/package"
-				VPAIR_VM_ENV="${VPAIR_VM_ENV:-} VPAIR_PACKAGE")
+			vmenv+=(VPAIR_PACKAGE="$out/guest/package")
+			passenv+=" VPAIR_PACKAGE"
 		fi
+		# PREEMPT_RT under TCG makes and removes links slowly:
+		# vpair_churn.sh's 1000-pair cases ran past the 600 s a file
+		# gets elsewhere (617 s alone, 2026-12-02). A file gets
+		# twice that there, or VPAIR_RT_TEST_TIMEOUT.
+		case $suite in
+		*-rt)
+			vmenv+=(TEST_TIMEOUT="${VPAIR_RT_TEST_TIMEOUT:-1200}")
+			passenv+=" TEST_TIMEOUT"
+			;;
+		esac
+		vmenv+=(VPAIR_VM_ENV="$passenv")
 		if [ -n "$debug" ]; then
 			# 15-50x slower than a stock kernel under TCG, a
 			# kmemleak scan of ~40 s after each file.
