@@ -408,6 +408,14 @@ for k in "${kernels[@]}"; do
 			passenv+=" TEST_TIMEOUT"
 			;;
 		esac
+		# VPAIR_SKIP_TESTS_<suite> (a '-' in the suite's name as
+		# '_'): test files this kernel's run leaves out, each
+		# reported as a SKIP (run_tests.sh's SKIP_TESTS).
+		skipvar=VPAIR_SKIP_TESTS_${suite//-/_}
+		if [ -n "${!skipvar:-}" ]; then
+			vmenv+=(SKIP_TESTS="${!skipvar}")
+			passenv+=" SKIP_TESTS"
+		fi
 		vmenv+=(VPAIR_VM_ENV="$passenv")
 		if [ -n "$debug" ]; then
 			# 15-50x slower than a stock kernel under TCG, a
