@@ -420,10 +420,11 @@ for k in "${kernels[@]}"; do
 		if [ -n "$debug" ]; then
 			# 15-50x slower than a stock kernel under TCG, a
 			# kmemleak scan of ~40 s after each file.
-			# VPAIR_DEBUG_TESTS: only those test files. udev
-			# with one rule (vm.sh): with all of them, coldplug
-			# outlasted `udevadm settle` and the boot failed.
-			vmenv=(env VPAIR_VM_UDEV=minimal
+			# VPAIR_DEBUG_TESTS: only those test files. No udevd
+			# (vm.sh): with all its rules, and on a loaded host
+			# even with one, coldplug outlasted `udevadm settle`
+			# and the boot failed.
+			vmenv=(env VPAIR_VM_UDEV=none
 				TEST_TIMEOUT="${VPAIR_DEBUG_TEST_TIMEOUT:-2400}"
 				VPAIR_TESTS="${VPAIR_DEBUG_TESTS:-}"
 				VPAIR_VM_ENV="${VPAIR_VM_ENV:-} TEST_TIMEOUT VPAIR_TESTS"
