@@ -6,7 +6,8 @@
 # and the ratios the SPEC sets goals for, and fails only when it cannot
 # measure.
 #
-#   bench-guest.sh [-r ROUNDS] [-t SECONDS] [-x] [-X ROUNDS] [-k KINDS] [-n]
+#   bench-guest.sh [-r ROUNDS] [-t SECONDS] [-x] [-X ROUNDS] [-k KINDS]
+#                  [-m METRICS] [-n]
 #
 #   -r ROUNDS   repetitions of each measurement (default 5)
 #   -t SECONDS  length of one iperf3, UDP GSO or pktgen run (default 4)
@@ -20,6 +21,9 @@
 #               that cannot be set up for a measurement (no vpair, or a
 #               vpair without native XDP) is reported as failed and the
 #               others go on
+#   -m METRICS  only these measurements of -x (default all of: tcp
+#               tcpgro udp udpfwd xdpdrop xdptx xdpredirect): more
+#               rounds of the few that matter in the same time
 #   -n          no lo/bypass rounds: only -x
 #
 # Each round measures, one after the other, so that a slow moment of the
@@ -43,15 +47,24 @@ extra=0
 xrounds=4
 xkinds="vpair veth"
 lorounds=1
-while getopts r:t:xX:k:n opt; do
+metrics="tcp tcpgro udp udpfwd xdpdrop xdptx xdpredirect"
+while getopts r:t:xX:k:m:n opt; do
 	case $opt in
 	r) rounds=$OPTARG ;;
 	t) secs=$OPTARG ;;
 	x) extra=1 ;;
 	X) xrounds=$OPTARG ;;
 	k) xkinds=$OPTARG ;;
+	m) metrics=$OPTARG ;;
 	n) lorounds=0 ;;
 	*) sed -n '/^#   bench-guest.sh/,/^#   -n/p' "$0" >&2; exit 2 ;;
+	esac
+done
+
+for m in $metrics; do
+	case $m in
+	tcp|tcpgro|udp|udpfwd|xdpdrop|xdptx|xdpredirect) ;;
+	*) echo "bench-guest.sh: -m: no measurement $m" >&2; exit 2 ;;
 	esac
 done
 
@@ -558,6 +571,12 @@ tcp_gro()
 		ip netns exec $NS_B ethtool -K x1 gro "$1"
 }
 
+# wanted METRIC: -m asked for it (all are, without -m)
+wanted()
+{
+	[[ " $metrics " == *" $1 "* ]]
+}
+
 # fmt METRIC VALUE: VALUE as the METRIC's unit shows it
 fmt()
 {
@@ -576,7 +595,6 @@ ratio_or_na()
 }
 
 modprobe pktgen 2>/dev/null || log "bench: no pktgen: the XDP runs will fail"
-metrics="tcp tcpgro udp udpfwd xdpdrop xdptx xdpredirect"
 declare -A label=([tcp]="TCP, GRO off" [tcpgro]="TCP, TSO off, GRO on" \
 	[udp]="UDP pkt/s (64-byte datagrams)" \
 	[udpfwd]="GRO-forwarded UDP (10 x 1000-byte GSO bursts)" \
@@ -600,12 +618,18 @@ for ((r = 1; r <= xrounds; r++)); do
 			continue
 		fi
 		sleep 2
-		sample tcp_$kind "$kind TCP" $NS_B $NS_A 192.0.2.2 192.0.2.1
-		last[tcp,$kind]=$LAST
-		sample udp_$kind "$kind UDP" $NS_B $NS_A 192.0.2.2 192.0.2.1 \
-			-u -b 0 -l 64
-		last[udp,$kind]=$LAST
-		if tcp_gro on; then
+		if wanted tcp; then
+			sample tcp_$kind "$kind TCP" $NS_B $NS_A 192.0.2.2 192.0.2.1
+			last[tcp,$kind]=$LAST
+		fi
+		if wanted udp; then
+			sample udp_$kind "$kind UDP" $NS_B $NS_A 192.0.2.2 \
+				192.0.2.1 -u -b 0 -l 64
+			last[udp,$kind]=$LAST
+		fi
+		if ! wanted tcpgro; then
+			:
+		elif tcp_gro on; then
 			sample tcpgro_$kind "$kind TCP GRO" $NS_B $NS_A \
 				192.0.2.2 192.0.2.1
 			last[tcpgro,$kind]=$LAST
@@ -614,18 +638,21 @@ for ((r = 1; r <= xrounds; r++)); do
 			log "round $r: $kind: cannot turn GRO on, TCP GRO left out"
 		fi
 		for m in drop tx redirect; do
+			wanted xdp$m || continue
 			sample_fn xdp${m}_$kind "$kind XDP_${m^^}" xdp_rate "$kind" $m
 			last[xdp$m,$kind]=$LAST
 			xdp_off
 		done
-		sample_fn udpfwd_$kind "$kind UDP GRO forwarding" udp_fwd_rate "$kind"
-		last[udpfwd,$kind]=$LAST
-		line+="; $kind: TCP $(fmt tcp "${last[tcp,$kind]}")"
-		line+=", TCP GRO $(fmt tcp "${last[tcpgro,$kind]}")"
-		line+=", UDP ${last[udp,$kind]} pkt/s"
-		line+=", UDP GRO fwd $(fmt udpfwd "${last[udpfwd,$kind]}")"
-		line+=", XDP drop/tx/redirect ${last[xdpdrop,$kind]}"
-		line+="/${last[xdptx,$kind]}/${last[xdpredirect,$kind]} pkt/s"
+		if wanted udpfwd; then
+			sample_fn udpfwd_$kind "$kind UDP GRO forwarding" \
+				udp_fwd_rate "$kind"
+			last[udpfwd,$kind]=$LAST
+		fi
+		line+="; $kind:"
+		for m in $metrics; do
+			line+=" $m $(fmt $m "${last[$m,$kind]}"),"
+		done
+		line=${line%,}
 	done
 	for m in $metrics; do
 		pair_ratio ${m}_ratio "${last[$m,vpair]:-}" "${last[$m,veth]:-}"

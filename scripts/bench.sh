@@ -49,6 +49,9 @@ if [ -z "$module" ]; then
 	say "bench: building vpair and the plugin for $abi"
 	run_logged bench-build make KDIR="$kdir" || die "build failed"
 	module=vpair.ko
+elif [ ! -e iplink-plugin/link_vpair.so ]; then
+	# the guest's ip needs it to make a pair (-m skipped the build)
+	run_logged bench-plugin make -C iplink-plugin || die "plugin build failed"
 fi
 
 # the XDP programs of -x (the guest sees this tree read-only)
