@@ -425,7 +425,7 @@ for k in "${kernels[@]}"; do
 			# even with one, coldplug outlasted `udevadm settle`
 			# and the boot failed.
 			vmenv=(env VPAIR_VM_UDEV=none
-				TEST_TIMEOUT="${VPAIR_DEBUG_TEST_TIMEOUT:-2400}"
+				TEST_TIMEOUT="${VPAIR_DEBUG_TEST_TIMEOUT:-3600}"
 				VPAIR_TESTS="${VPAIR_DEBUG_TESTS:-}"
 				VPAIR_VM_ENV="${VPAIR_VM_ENV:-} TEST_TIMEOUT VPAIR_TESTS"
 				VPAIR_VM_TIMEOUT="${VPAIR_DEBUG_VM_TIMEOUT:-14400}")
