@@ -627,15 +627,13 @@ for ((r = 1; r <= xrounds; r++)); do
 				192.0.2.1 -u -b 0 -l 64
 			last[udp,$kind]=$LAST
 		fi
-		if ! wanted tcpgro; then
-			:
-		elif tcp_gro on; then
+		if wanted tcpgro && ! tcp_gro on; then
+			log "round $r: $kind: cannot turn GRO on, TCP GRO left out"
+		elif wanted tcpgro; then
 			sample tcpgro_$kind "$kind TCP GRO" $NS_B $NS_A \
 				192.0.2.2 192.0.2.1
 			last[tcpgro,$kind]=$LAST
 			tcp_gro off
-		else
-			log "round $r: $kind: cannot turn GRO on, TCP GRO left out"
 		fi
 		for m in drop tx redirect; do
 			wanted xdp$m || continue
