@@ -22,8 +22,7 @@
 # Environment variables named in $VPAIR_VM_ENV are passed into the guest;
 # $VPAIR_VM_APPEND is added to the guest kernel's command line;
 # $VPAIR_TCG_THREAD is qemu's TCG threading, single (default) or multi;
-# $VPAIR_VM_UDEV=minimal gives the guest's udev one rule, none no udevd
-# (see below).
+# $VPAIR_VM_UDEV=none runs the guest without udevd (see below).
 #
 # The guest sees its root read-only with vng's writable overlays on /etc,
 # /usr, /var, /tmp... (writes vanish) and starts in the current directory;
@@ -221,10 +220,6 @@ if [ -n "$suite" ]; then
 else
 	stage_tree
 fi
-# VPAIR_VM_UDEV=minimal: udev in the guest applies one rule, the one
-# that names the virtio-serial ports virtme-init runs the command on
-# (scripts/vm-udev/*.rules). With all the rules, a debug kernel's
-# coldplug outlasted `udevadm settle`.
 # VPAIR_VM_UDEV=none: no udevd at all (the debug kernel: matrix.sh sets
 # it). virtme-init runs the first systemd-udevd it finds in
 # /usr/lib/systemd: the guest gets a copy of the root's folder in which
@@ -232,9 +227,6 @@ fi
 # The rest of the folder (libsystemd-shared, which udevadm and
 # systemd-tmpfiles link to) is the root's own.
 case ${VPAIR_VM_UDEV:-} in
-minimal)
-	[ -z "$suite" ] || mount_point /etc/udev/rules.d
-	vng_args+=(--rodir "/etc/udev/rules.d=$repo/scripts/vm-udev") ;;
 none)
 	mkdir -p "$VPAIR_CACHE/stage"
 	udevdir=$(mktemp -d "$VPAIR_CACHE/stage/udev.XXXX")
@@ -245,7 +237,7 @@ none)
 	cp "$repo/scripts/vm-udev/systemd-udevd" "$udevdir/systemd/"
 	vng_args+=(--rodir "/usr/lib/systemd=$udevdir/systemd") ;;
 '') ;;
-*) die "VPAIR_VM_UDEV=$VPAIR_VM_UDEV: minimal, none or unset" ;;
+*) die "VPAIR_VM_UDEV=$VPAIR_VM_UDEV: none or unset" ;;
 esac
 
 # The command travels as a script in the results folder: no quoting through
