@@ -6,7 +6,8 @@
 #   check.sh [KERNEL...]   (make check KERNELS="...")
 #
 #   1. install what is missing (deps.sh) and the kselftest headers
-#   2. build the plugin and the selftests: each one host-side test
+#   2. build the plugin and the selftests: each one host-side test; the
+#      time budget's own tests (budget-test.sh), one each
 #   3. per kernel (matrix.sh): build the module at W=1, sparse, that
 #      release's checkpatch --strict, then boot the kernel in a VM with the
 #      module installed and run the selftests there (guest-check.sh)
@@ -117,6 +118,19 @@ if [ -z "$fatal" ]; then
 		rc=1
 	fi
 	host_test $rc "build: selftests"
+
+	# The time budget CI plans with, tried in seconds on the host.
+	step budget "$here/budget-test.sh"
+	rc=$?
+	nb=0
+	while IFS= read -r line; do
+		if [[ $line =~ ^(not ok|ok)\ [0-9]+\ (.*)$ ]]; then
+			host_test "$([ "${BASH_REMATCH[1]}" = ok ]; echo $?)" \
+				"${BASH_REMATCH[2]}"
+			nb=$((nb + 1))
+		fi
+	done <"$res/budget.log"
+	[ $nb -gt 0 ] || host_test 1 "budget: budget-test.sh ran no test (exit $rc)"
 fi
 
 # The kernels. matrix.sh says one line per kernel on the terminal; its

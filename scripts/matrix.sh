@@ -230,9 +230,42 @@ deb_tests()
 	fi
 }
 
+# VPAIR_DEADLINE (seconds since the epoch; .ci/run sets it from CI's 90
+# minutes): the matrix plans against it instead of being cut off by it.
+# Each stock kernel's VM gets at most an even share of what is left, over
+# it and the stock kernels after it (the debug kernel, when listed, runs
+# on what they leave); the guest's tests start files until that share
+# less VPAIR_VM_SLACK (default 420 s: a file running past the budget,
+# run_tests.sh's TIME_GRACE of 300 s, and the checks after the suite)
+# has gone since the VM started (VPAIR_VM_BUDGET, guest-check.sh), so a
+# slow machine ends with SKIPs that say so rather than a VM killed
+# without its report. A kernel whose turn comes with less than
+# VPAIR_VM_SLACK plus 300 s left, or the debug kernel with less than its
+# VM timeout, is a SKIP.
+deadline=${VPAIR_DEADLINE:-}
+vm_slack=${VPAIR_VM_SLACK:-420}
+
+# time_left: seconds until the deadline.
+time_left()
+{
+	echo $((deadline - $(date +%s)))
+}
+
+# stock_after I: how many stock kernels the list has after its entry I.
+stock_after()
+{
+	local j c=0
+
+	for ((j = $1 + 1; j < ${#kernels[@]}; j++)); do
+		[ "${kernels[j]%%=*}" = debug ] || c=$((c + 1))
+	done
+	echo $c
+}
+
 n=0 pass=0 fail=0 skip=0
 rows=()
-for k in "${kernels[@]}"; do
+for ki in "${!kernels[@]}"; do
+	k=${kernels[ki]}
 	suite=${k%%=*}
 	pin=
 	[ "$k" != "$suite" ] && pin=${k#*=}
@@ -253,14 +286,26 @@ for k in "${kernels[@]}"; do
 	kskip=
 
 	say "matrix: $k"
-	if [ -n "$debug" ]; then
-		# Built once (about 40 minutes), then cached; VPAIR_DEBUG=cached
-		# (CI) runs it only when it is cached.
+	# The debug kernel: built once (about 40 minutes), then cached;
+	# VPAIR_DEBUG=cached (CI) runs it only when it is cached.
+	if [ -n "$debug" ] && [ "${VPAIR_DEBUG:-}" = cached ] &&
+	   ! "$here/debug-kernel.sh" cached >"$out/root.log" 2>&1; then
+		kskip="the debug kernel is not cached (make check KERNELS=debug builds it)"
+	elif [ -n "$deadline" ]; then
+		left=$(time_left)
+		if [ -n "$debug" ]; then
+			need=${VPAIR_DEBUG_VM_TIMEOUT:-14400}
+		else
+			need=$((vm_slack + 300))
+		fi
+		((left >= need)) ||
+			kskip="the run's deadline is ${left}s away, this kernel needs ${need}s (VPAIR_DEADLINE)"
+	fi
+	if [ -n "$kskip" ]; then
+		: # nothing to set up
+	elif [ -n "$debug" ]; then
 		dsuite=$("$here/debug-kernel.sh" suite)
-		if [ "${VPAIR_DEBUG:-}" = cached ] &&
-		   ! "$here/debug-kernel.sh" cached >"$out/root.log" 2>&1; then
-			kskip="the debug kernel is not cached (make check KERNELS=debug builds it)"
-		elif timed t_root "$here/debug-kernel.sh" ensure \
+		if timed t_root "$here/debug-kernel.sh" ensure \
 			>>"$out/root.log" 2>&1; then
 			abi=$(tail -n 1 "$out/root.log")
 			{
@@ -301,7 +346,7 @@ for k in "${kernels[@]}"; do
 		fi
 	fi
 	if [ -n "$kskip" ]; then
-		result "skip $kskip" "setup: debug kernel"
+		result "skip $kskip" "setup: ${debug:+debug }kernel $suite"
 		problem=$kskip
 	elif [ -n "$problem" ]; then
 		result 1 "setup: $problem"
@@ -416,7 +461,6 @@ for k in "${kernels[@]}"; do
 			vmenv+=(SKIP_TESTS="${!skipvar}")
 			passenv+=" SKIP_TESTS"
 		fi
-		vmenv+=(VPAIR_VM_ENV="$passenv")
 		if [ -n "$debug" ]; then
 			# 15-50x slower than a stock kernel under TCG, a
 			# kmemleak scan of ~40 s after each file.
@@ -424,12 +468,25 @@ for k in "${kernels[@]}"; do
 			# (vm.sh): with all its rules, and on a loaded host
 			# even with one, coldplug outlasted `udevadm settle`
 			# and the boot failed.
+			tmo=${VPAIR_DEBUG_VM_TIMEOUT:-14400}
 			vmenv=(env VPAIR_VM_UDEV=none
 				TEST_TIMEOUT="${VPAIR_DEBUG_TEST_TIMEOUT:-3600}"
-				VPAIR_TESTS="${VPAIR_DEBUG_TESTS:-}"
-				VPAIR_VM_ENV="${VPAIR_VM_ENV:-} TEST_TIMEOUT VPAIR_TESTS"
-				VPAIR_VM_TIMEOUT="${VPAIR_DEBUG_VM_TIMEOUT:-14400}")
+				VPAIR_TESTS="${VPAIR_DEBUG_TESTS:-}")
+			passenv="${VPAIR_VM_ENV:-} TEST_TIMEOUT VPAIR_TESTS"
+		else
+			tmo=${VPAIR_VM_TIMEOUT:-3600}
 		fi
+		# The deadline's share (see above), and the tests' budget:
+		# guest-check.sh takes the boot's time off it.
+		if [ -n "$deadline" ]; then
+			left=$(($(time_left) - 60))
+			[ -n "$debug" ] || left=$((left / (1 + $(stock_after "$ki"))))
+			((left < tmo)) && tmo=$left
+			vmenv+=(VPAIR_VM_BUDGET=$((tmo - vm_slack)))
+			passenv+=" VPAIR_VM_BUDGET"
+			say "matrix: $k: the VM gets ${tmo}s, its tests start until $((tmo - vm_slack))s (VPAIR_DEADLINE)"
+		fi
+		vmenv+=(VPAIR_VM_ENV="$passenv" VPAIR_VM_TIMEOUT="$tmo")
 		timed t_vm "${vmenv[@]}" "$here/vm.sh" "${vm[@]}" -m "$ko" -o "$out/guest" \
 			-- "${cmd[@]}" >"$out/vm.log" 2>&1
 		rc=$?
