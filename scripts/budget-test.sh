@@ -39,6 +39,7 @@ cat >"$tmp/quick.sh" <<'EOF'
 #!/bin/bash
 printf 'TEST: %-20s [ OK ]\n' quick
 EOF
+cp "$tmp/quick.sh" "$tmp/quick2.sh"
 cat >"$tmp/slow.sh" <<'EOF'
 #!/bin/bash
 printf 'TEST: %-20s [ OK ]\n' first
@@ -62,7 +63,7 @@ run_tests()
 }
 
 echo "TAP version 13"
-echo "1..5"
+echo "1..6"
 
 run_tests 2 2 quick.sh slow.sh quick.sh
 grep -q '^ok 1 selftests: vpair: quick.sh$' <<<"$OUT" &&
@@ -80,6 +81,12 @@ tap $? "budget: a file the budget stops after a failed case fails" "$OUT"
 run_tests "" 2 quick.sh
 grep -q '^ok 1 selftests: vpair: quick.sh$' <<<"$OUT" && ! grep -q 'budget' <<<"$OUT"
 tap $? "budget: without TIME_BUDGET run_tests.sh has none" "$OUT"
+
+OUT=$(cd "$tmp" && setpriv --reuid=65534 --regid=65534 --clear-groups \
+	env TEST_ORDER=reverse ./run_tests.sh quick.sh quick2.sh 2>&1 |
+	grep '^# selftests: vpair: ' | tr '\n' ' ')
+[ "$OUT" = "# selftests: vpair: quick2.sh # selftests: vpair: quick.sh # selftests: vpair: kernel log " ]
+tap $? "order: TEST_ORDER=reverse runs the files last to first" "$OUT"
 
 # A deadline 100 s away: too close for any kernel (VPAIR_VM_SLACK + 300).
 mkdir -p "$tmp/matrix"

@@ -461,6 +461,12 @@ for ki in "${!kernels[@]}"; do
 			vmenv+=(SKIP_TESTS="${!skipvar}")
 			passenv+=" SKIP_TESTS"
 		fi
+		# VPAIR_TEST_ORDER_<suite>=reverse: its files last to first.
+		ordervar=VPAIR_TEST_ORDER_${suite//-/_}
+		if [ -n "${!ordervar:-}" ]; then
+			vmenv+=(TEST_ORDER="${!ordervar}")
+			passenv+=" TEST_ORDER"
+		fi
 		if [ -n "$debug" ]; then
 			# 15-50x slower than a stock kernel under TCG, a
 			# kmemleak scan of ~40 s after each file.
