@@ -346,7 +346,7 @@ for ki in "${!kernels[@]}"; do
 		fi
 	fi
 	if [ -n "$kskip" ]; then
-		result "skip $kskip" "setup: ${debug:+debug }kernel $suite"
+		result "skip $kskip" "setup: $([ -n "$debug" ] && echo "debug kernel" || echo "kernel $suite")"
 		problem=$kskip
 	elif [ -n "$problem" ]; then
 		result 1 "setup: $problem"
