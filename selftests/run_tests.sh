@@ -20,7 +20,8 @@
 # veth; TEST_TIMEOUT is each file's limit in seconds; SKIP_TESTS names
 # files this run leaves out (CI spreads its slowest files over its two
 # kernels): each is reported as a SKIP that says so, never as a pass.
-# TIME_BUDGET (seconds; CI's matrix sets it from its deadline): no file
+# TIME_BUDGET (seconds; guest-check.sh sets it from the VM budget matrix.sh
+# derives from CI's deadline, less the boot): no file
 # starts once the run has used that much, each left out is a SKIP that
 # says so, and a file that starts gets no more than what is left of the
 # budget plus TIME_GRACE (default 300 s) as its limit, so the run ends
