@@ -184,6 +184,9 @@ create_root()
 		sources+=("$src")
 	done < <(root_sources "$suite")
 
+	# Called on its own (debug-kernel.sh ensure) on a machine where
+	# make check never ran, mmdebstrap may not be there yet.
+	command -v mmdebstrap >/dev/null || "$here/deps.sh"
 	say "creating the $suite root in $dir (mmdebstrap, minutes)"
 	start=$(date +%s)
 	# The kernel is installed by apt like any package (sid splits it into

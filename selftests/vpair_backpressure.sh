@@ -86,11 +86,13 @@ flood_stop()
 }
 
 # napi_slow NS DEV: DEV's NAPI into threads, pinned to $FLOOD_CPU at
-# SCHED_IDLE. Fails when the device has no NAPI thread to show.
+# SCHED_IDLE; their pids in NAPI_PIDS. Fails when the device has no NAPI
+# thread to show.
 napi_slow()
 {
-	local ns=$1 dev=$2 comm pid f found=
+	local ns=$1 dev=$2 comm pid f
 
+	NAPI_PIDS=
 	nsexec "$ns" bash -c "echo 1 > /sys/class/net/$dev/threaded" || return 1
 	for f in /proc/[0-9]*/comm; do
 		read -r comm <"$f" 2>/dev/null || continue
@@ -99,9 +101,21 @@ napi_slow()
 		pid=${pid%/comm}
 		taskset -p $((1 << FLOOD_CPU)) "$pid" >/dev/null &&
 			chrt -i -p 0 "$pid" || return 1
-		found=1
+		NAPI_PIDS+=" $pid"
 	done
-	[ -n "$found" ]
+	[ -n "$NAPI_PIDS" ]
+}
+
+# napi_release: the threads napi_slow slowed down back to SCHED_OTHER on
+# any CPU, so that they drain the ring at full speed.
+napi_release()
+{
+	local pid
+
+	for pid in $NAPI_PIDS; do
+		taskset -p "$(printf '%x' $(((1 << $(nproc)) - 1)))" "$pid" >/dev/null &&
+			chrt -o -p 0 "$pid" || return 1
+	done
 }
 
 # bp_setup MODE: ns0/ns1 with vp0/vp1, 2 queues each, pfifo on vp0,
@@ -309,7 +323,31 @@ bp_delete_peer()
 # time and be counted once: rx_hairpin moves by what vp0 sent, tx_bypass
 # (the host's own packets off lo; loopback_bypass is off) not at all.
 # The pfifo holds all of pktgen's frames: what a full qdisc refuses,
-# pktgen sends again, slowly, while the NAPI thread starves.
+# pktgen sends again. Once the ring has filled, vp1's NAPI thread gets
+# its speed back: pktgen, done with its count, spins on CPU 0 until the
+# stack has freed its last frame, which a thread at SCHED_IDLE on that
+# CPU gets almost no time for (on a debug kernel under TCG the case then
+# ran for more than 18 minutes).
+# ring_refused: vp0's transmit path found vp1's ring full at least once.
+ring_refused()
+{
+	ethtool_get "$ns0" vp0 tx_ring_full && ((ETHTOOL_VAL > 0))
+}
+
+# flood_done: pktgen's thread has sent its count, and the stack freed the
+# last of its frames.
+flood_done()
+{
+	! kill -0 "$FLOOD_PID" 2>/dev/null
+}
+
+# pktgen_state: what pktgen says of vp0 (sent, errors), on one line.
+pktgen_state()
+{
+	nsout "$ns0" cat "$PGDIR/vp0" &&
+		grep -E 'pkts-sofar|errors|Result' <<<"$OUT" | tr -s ' \n' ' '
+}
+
 bp_hairpin_once()
 {
 	local name="backpressure: hairpin frames the qdisc sends again are counted once"
@@ -336,8 +374,14 @@ bp_hairpin_once()
 
 	flood_start 192.0.2.2 5000
 	check_err $? "pktgen failed to start on vp0"
-	wait "$FLOOD_PID"
-	FLOOD_PID=
+	[ "$RET" = 0 ] || { log_test "$name"; return; }
+	wait_until "$WAIT_TIMEOUT" ring_refused
+	check_err $? "vp0's tx_ring_full did not move within $WAIT_TIMEOUT s of the flood"
+	napi_release
+	check_err $? "cannot give vp1's NAPI thread its speed back"
+	wait_until "$WAIT_TIMEOUT" flood_done
+	check_err $? "pktgen has not finished its 5000 frames after $WAIT_TIMEOUT s: $(pktgen_state)"
+	flood_stop
 	wait_until "$WAIT_TIMEOUT" qdisc_empty
 	check_err $? "vp0's qdisc still holds ${QLEN:-?} frames after the flood"
 
