@@ -16,6 +16,7 @@
 #include <linux/filter.h>
 #include <linux/netdevice.h>
 #include <linux/skbuff.h>
+#include <net/sock.h>
 #include <net/xdp.h>
 
 #include "vpair.h"
@@ -177,6 +178,18 @@ static int vpair_poll(struct napi_struct *napi, int budget)
 
 			/* The frame as it left the peer, Ethernet header too. */
 			bytes += skb->len + skb->data - skb_mac_header(skb);
+			/*
+			 * A frame of this host still belongs to its sender's
+			 * socket. GRO compares no owners: it would glue two
+			 * sockets' frames and give all of it back to the
+			 * first socket's send buffer (an underflow there,
+			 * the second's share never returned). Give up the
+			 * ownership here, or, for sock_wfree (UDP's and
+			 * packet sockets': kept so that the send buffer
+			 * still holds back a sender the ring is slow for),
+			 * have GRO keep each owner's frames apart (slow_gro).
+			 */
+			skb_prepare_for_gro(skb);
 			skb = vpair_rx_xdp_skb(rq, skb, &bq, &act);
 			if (skb)
 				vpair_rx_skb(rq, skb);

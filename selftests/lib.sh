@@ -470,6 +470,43 @@ ethtool_stat_ge()
 }
 
 ############################################################################
+# NAPI
+
+# napi_slow NS DEV CPU: DEV's NAPI into threads, pinned to CPU at
+# SCHED_IDLE, so that they get that CPU only in the moments the tasks
+# there leave it; their pids in NAPI_PIDS. Fails when the device has no
+# NAPI thread to show.
+napi_slow()
+{
+	local ns=$1 dev=$2 cpu=$3 comm pid f
+
+	NAPI_PIDS=
+	nsexec "$ns" bash -c "echo 1 > /sys/class/net/$dev/threaded" || return 1
+	for f in /proc/[0-9]*/comm; do
+		read -r comm <"$f" 2>/dev/null || continue
+		[[ $comm == napi/$dev-* ]] || continue
+		pid=${f#/proc/}
+		pid=${pid%/comm}
+		taskset -p $((1 << cpu)) "$pid" >/dev/null &&
+			chrt -i -p 0 "$pid" || return 1
+		NAPI_PIDS+=" $pid"
+	done
+	[ -n "$NAPI_PIDS" ]
+}
+
+# napi_release: the threads napi_slow slowed down back to SCHED_OTHER on
+# any CPU, so that they drain the ring at full speed.
+napi_release()
+{
+	local pid
+
+	for pid in $NAPI_PIDS; do
+		taskset -p "$(printf '%x' $(((1 << $(nproc)) - 1)))" "$pid" >/dev/null &&
+			chrt -o -p 0 "$pid" || return 1
+	done
+}
+
+############################################################################
 # Traffic
 
 # ping_ok NS DST [PING OPTIONS...]: one echo request gets its reply.

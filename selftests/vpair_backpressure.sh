@@ -85,39 +85,6 @@ flood_stop()
 	FLOOD_PID=
 }
 
-# napi_slow NS DEV: DEV's NAPI into threads, pinned to $FLOOD_CPU at
-# SCHED_IDLE; their pids in NAPI_PIDS. Fails when the device has no NAPI
-# thread to show.
-napi_slow()
-{
-	local ns=$1 dev=$2 comm pid f
-
-	NAPI_PIDS=
-	nsexec "$ns" bash -c "echo 1 > /sys/class/net/$dev/threaded" || return 1
-	for f in /proc/[0-9]*/comm; do
-		read -r comm <"$f" 2>/dev/null || continue
-		[[ $comm == napi/$dev-* ]] || continue
-		pid=${f#/proc/}
-		pid=${pid%/comm}
-		taskset -p $((1 << FLOOD_CPU)) "$pid" >/dev/null &&
-			chrt -i -p 0 "$pid" || return 1
-		NAPI_PIDS+=" $pid"
-	done
-	[ -n "$NAPI_PIDS" ]
-}
-
-# napi_release: the threads napi_slow slowed down back to SCHED_OTHER on
-# any CPU, so that they drain the ring at full speed.
-napi_release()
-{
-	local pid
-
-	for pid in $NAPI_PIDS; do
-		taskset -p "$(printf '%x' $(((1 << $(nproc)) - 1)))" "$pid" >/dev/null &&
-			chrt -o -p 0 "$pid" || return 1
-	done
-}
-
 # bp_setup MODE: ns0/ns1 with vp0/vp1, 2 queues each, pfifo on vp0,
 # vp1 in NAPI mode through MODE (gro: GRO on, with TSO off on vp0; xdp:
 # an XDP program), its NAPI slowed down.
@@ -141,7 +108,7 @@ bp_setup()
 			return
 		;;
 	esac
-	if ! napi_slow "$ns1" vp1; then
+	if ! napi_slow "$ns1" vp1 $FLOOD_CPU; then
 		log_info "no NAPI thread to slow down on vp1: the ring may not fill"
 	fi
 	ping_ok "$ns0" 192.0.2.2
@@ -363,7 +330,7 @@ bp_hairpin_once()
 		tc -n "$ns0" qdisc replace dev vp0 root pfifo limit 10000 &&
 		ip -n "$ns0" link set dev vp1 xdpdrv obj "$XDP_OBJ" sec xdp
 	check_err $? "setup of a hairpin pair with XDP on vp1 failed"
-	napi_slow "$ns0" vp1
+	napi_slow "$ns0" vp1 $FLOOD_CPU
 	check_err $? "no NAPI thread to slow down on vp1"
 	[ "$RET" = 0 ] || { log_test "$name"; return; }
 

@@ -16,7 +16,9 @@
 # takes a sender's frames through NAPI, where GRO is, only when they may
 # be aggregated: the sender has TSO off, or the frames come from a
 # socket and the receiver has rx-udp-gro-forwarding (or rx-gro-list) on.
-# So the cases turn on both GRO and rx-udp-gro-forwarding.
+# So the cases turn on both GRO and rx-udp-gro-forwarding. The last case
+# tries to abuse that the frames arrive still owned by their sockets: two
+# packet sockets send identical frames, which GRO must not glue together.
 
 source "$(dirname "$0")"/lib.sh
 
@@ -343,8 +345,65 @@ gro_udp_forward()
 	log_test "$name"
 }
 
+# Frames of two sockets that are alike to the byte: GRO on the receiving
+# end may glue one socket's frames, never one socket's to the other's.
+# The glued packet goes back to the first socket's send buffer when it is
+# consumed, so the first would be given back more than it sent
+# (refcount_t underflow) and the second never get its share back. Frames
+# come through the ring still owned by their sockets; veth and vpair mark
+# them for GRO (skb_prepare_for_gro()), which then keeps owners apart.
+# Two UDP sockets cannot show it: each has a flow hash of its own, which
+# GRO compares first. Two packet sockets (any namespace's root may open
+# them) have none, and send what they like: here UDP datagrams with DF
+# set and IP ID 0, which GRO glues in any order. vp1's NAPI thread waits
+# at SCHED_IDLE on the senders' CPU, so that the frames, sent in turns,
+# meet in one NAPI run. Checked as a user sees it: each socket's send
+# queue (SIOCOUTQ) back to 0 with the sockets still open, everything
+# delivered, glued, and no refcount warning in the kernel log.
+gro_two_owners()
+{
+	local name="gro: frames of two sockets, alike to the byte, never glued together"
+	local ready=$TMPDIR_TEST/ready.$RANDOM out=$TMPDIR_TEST/recv.$RANDOM
+	local count=100 cpu=0 warn0 warn pid line senders mac
+
+	setup_pair
+	check_err $? "setup failed"
+	nsexec "$ns1" ethtool -K vp1 gro on rx-udp-gro-forwarding on
+	check_err $? "ethtool -K vp1 gro on rx-udp-gro-forwarding on failed"
+	napi_slow "$ns1" vp1 $cpu
+	check_err $? "no NAPI thread to slow down on vp1"
+	ping_ok "$ns0" 192.0.2.2
+	check_err $? "no ping to 192.0.2.2"
+	link_json "$ns1" vp1 && json_get address && mac=$JSON_VAL
+	check_err $? "no MAC address of vp1"
+	[ "$RET" = 0 ] || { log_test "$name"; return; }
+
+	warn0=$(dmesg | grep -c 'refcount_t')
+	ip netns exec "$ns1" "$GRO_PY" recv 192.0.2.2 $PORT --gro \
+		--bytes $((2 * count * SEG_SIZE)) --ready "$ready" >"$out" &
+	pid=$!
+	defer kill $pid
+	wait_until "$WAIT_TIMEOUT" test -e "$ready"
+	check_err $? "the receiver did not start"
+	nsout "$ns0" taskset -c $cpu "$GRO_PY" rawpair vp0 "$mac" 192.0.2.1 \
+		192.0.2.2 $PORT --count $count --size $SEG_SIZE
+	check_err $? "the senders' send queues did not go back to 0 (${OUT:-no answer}: bytes still counted, socket A, socket B)"
+	senders=$OUT
+	wait $pid
+	check_err $? "not all of the $((2 * count)) datagrams arrived"
+	line=$(<"$out")
+	log_info "senders: $senders; receiver: $line"
+	[[ $line =~ ^reads\ ([0-9]+)\ .*gso_size\ ([0-9]+) ]] &&
+		((BASH_REMATCH[1] < 2 * count)) && ((BASH_REMATCH[2] == SEG_SIZE))
+	check_err $? "GRO glued nothing ($line): the case shows nothing"
+	warn=$(dmesg | grep -c 'refcount_t')
+	((warn == warn0))
+	check_err $? "the kernel warned about a refcount_t ($((warn - warn0)) lines): $(dmesg | grep 'refcount_t' | tail -1)"
+	log_test "$name"
+}
+
 require_root
-require_cmd ip ethtool tc python3 ping
+require_cmd ip ethtool tc python3 ping taskset chrt
 require_kind
 
 run_test gro_defaults_toggle
@@ -353,5 +412,6 @@ run_test gro_udp_local IPv6
 run_test gro_queue_stats
 run_test gro_udp_forward IPv4
 run_test gro_udp_forward IPv6
+run_test gro_two_owners
 
 exit "$(exit_status)"
