@@ -283,18 +283,6 @@ bp_delete_peer()
 	log_test "$name"
 }
 
-# The ring fills with hairpin frames: vp0 and vp1 in one namespace, hairpin
-# on, pktgen's frames from vp0's address to vp1's, an XDP program on vp1
-# (hairpin frames skip GRO, so only XDP puts them on the ring). Each frame
-# the qdisc sends again must take the path it would have taken the first
-# time and be counted once: rx_hairpin moves by what vp0 sent, tx_bypass
-# (the host's own packets off lo; loopback_bypass is off) not at all.
-# The pfifo holds all of pktgen's frames: what a full qdisc refuses,
-# pktgen sends again. Once the ring has filled, vp1's NAPI thread gets
-# its speed back: pktgen, done with its count, spins on CPU 0 until the
-# stack has freed its last frame, which a thread at SCHED_IDLE on that
-# CPU gets almost no time for (on a debug kernel under TCG the case then
-# ran for more than 18 minutes).
 # ring_refused: vp0's transmit path found vp1's ring full at least once.
 ring_refused()
 {
@@ -315,6 +303,18 @@ pktgen_state()
 		grep -E 'pkts-sofar|errors|Result' <<<"$OUT" | tr -s ' \n' ' '
 }
 
+# The ring fills with hairpin frames: vp0 and vp1 in one namespace, hairpin
+# on, pktgen's frames from vp0's address to vp1's, an XDP program on vp1
+# (hairpin frames skip GRO, so only XDP puts them on the ring). Each frame
+# the qdisc sends again must take the path it would have taken the first
+# time and be counted once: rx_hairpin moves by what vp0 sent, tx_bypass
+# (the host's own packets off lo; loopback_bypass is off) not at all.
+# The pfifo holds all of pktgen's frames: what a full qdisc refuses,
+# pktgen sends again. Once the ring has filled, vp1's NAPI thread gets
+# its speed back: pktgen, done with its count, spins on CPU 0 until the
+# stack has freed its last frame, which a thread at SCHED_IDLE on that
+# CPU gets almost no time for (on a debug kernel under TCG the case then
+# ran for more than 18 minutes).
 bp_hairpin_once()
 {
 	local name="backpressure: hairpin frames the qdisc sends again are counted once"
