@@ -100,8 +100,11 @@ udp_burst()
 
 	shift 4
 	READS='' BYTES='' MAX_READ='' GSO_SIZE=''
+	# the receiver waits for the sender's python to start: on a debug
+	# kernel under TCG that took more than recv's default of 10 s
 	ip netns exec "$nsrx" "$GRO_PY" recv "$addr" $PORT \
-		--bytes $((SEGS * SEG_SIZE)) --ready "$ready" "$@" >"$out" &
+		--bytes $((SEGS * SEG_SIZE)) --timeout "$WAIT_TIMEOUT" \
+		--ready "$ready" "$@" >"$out" &
 	pid=$!
 	defer kill $pid
 	wait_until "$WAIT_TIMEOUT" test -e "$ready" || return 1
@@ -380,13 +383,14 @@ gro_two_owners()
 
 	warn0=$(dmesg | grep -c 'refcount_t')
 	ip netns exec "$ns1" "$GRO_PY" recv 192.0.2.2 $PORT --gro \
-		--bytes $((2 * count * SEG_SIZE)) --ready "$ready" >"$out" &
+		--bytes $((2 * count * SEG_SIZE)) --timeout "$WAIT_TIMEOUT" \
+		--ready "$ready" >"$out" &
 	pid=$!
 	defer kill $pid
 	wait_until "$WAIT_TIMEOUT" test -e "$ready"
 	check_err $? "the receiver did not start"
 	nsout "$ns0" taskset -c $cpu "$GRO_PY" rawpair vp0 "$mac" 192.0.2.1 \
-		192.0.2.2 $PORT --count $count --size $SEG_SIZE
+		192.0.2.2 $PORT --count $count --size $SEG_SIZE --timeout "$WAIT_TIMEOUT"
 	check_err $? "the senders' send queues did not go back to 0 (${OUT:-no answer}: bytes still counted, socket A, socket B)"
 	senders=$OUT
 	wait $pid
