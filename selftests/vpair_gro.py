@@ -22,22 +22,11 @@
 #       "reads R bytes B max_read M gso_size G": R recvmsg calls, B bytes
 #       in all, M the largest read, G the largest gso_size any control
 #       message reported (0: none).
-#   vpair_gro.py rawpair DEV DSTMAC SRC DST PORT [--count N] [--size S]
-#                     [--timeout T]
-#       Two packet sockets on DEV send N UDP datagrams of S bytes each
-#       (default 100 of 1000) from SRC:PORT to DST:PORT at DSTMAC,
-#       taking turns: frames alike to the byte (DF set, IP ID 0), so that
-#       only their owners tell them apart. Then, the sockets still open,
-#       wait up to T seconds (default 5) until the kernel has given back
-#       what each frame took of its socket's send buffer. Prints "outq A
-#       B": the bytes (SIOCOUTQ) each socket still counts as in flight.
 #
-# Exit status: 0 when the exchange happened (recv: TOTAL bytes arrived;
-# rawpair: both send buffers back to 0), 1 when not, 2 on errors of the
-# tool itself.
+# Exit status: 0 when the exchange happened (recv: TOTAL bytes arrived),
+# 1 when not, 2 on errors of the tool itself.
 
 import argparse
-import fcntl
 import ipaddress
 import select
 import socket
@@ -48,7 +37,6 @@ import time
 SOL_UDP = 17
 UDP_SEGMENT = 103
 UDP_GRO = 104
-SIOCOUTQ = 0x5411
 
 
 def family(addr):
@@ -111,61 +99,6 @@ def cmd_recv(args):
     return 0 if total >= args.bytes else 1
 
 
-def outq(sock):
-    buf = fcntl.ioctl(sock.fileno(), SIOCOUTQ, struct.pack("i", 0))
-    return struct.unpack("i", buf)[0]
-
-
-def csum(data):
-    if len(data) % 2:
-        data += b"\0"
-    total = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while total >> 16:
-        total = (total & 0xffff) + (total >> 16)
-    return ~total & 0xffff
-
-
-def udp_frame(dev, dstmac, src, dst, port, size):
-    with open("/sys/class/net/%s/address" % dev) as f:
-        srcmac = bytes.fromhex(f.read().strip().replace(":", ""))
-    saddr = socket.inet_aton(src)
-    daddr = socket.inet_aton(dst)
-    payload = bytes(range(256)) * (size // 256 + 1)
-    payload = payload[:size]
-    ulen = 8 + size
-    pseudo = saddr + daddr + struct.pack("!BBH", 0, socket.IPPROTO_UDP, ulen)
-    udp = struct.pack("!HHHH", port, port, ulen, 0) + payload
-    check = csum(pseudo + udp) or 0xffff
-    udp = udp[:6] + struct.pack("!H", check) + udp[8:]
-    # IP ID 0 with DF: what GRO glues whatever the order (atomic IDs)
-    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + ulen, 0, 0x4000, 64,
-                     socket.IPPROTO_UDP, 0, saddr, daddr)
-    ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
-    eth = bytes.fromhex(dstmac.replace(":", "")) + srcmac + b"\x08\x00"
-    return eth + ip + udp
-
-
-def cmd_rawpair(args):
-    frame = udp_frame(args.dev, args.dstmac, args.src, args.dst, args.port,
-                      args.size)
-    socks = []
-    for _ in range(2):
-        sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, 0)
-        sock.bind((args.dev, 0))
-        socks.append(sock)
-    for _ in range(args.count):
-        for sock in socks:
-            sock.send(frame)
-    end = time.monotonic() + args.timeout
-    while True:
-        left = [outq(sock) for sock in socks]
-        if left == [0, 0] or time.monotonic() >= end:
-            break
-        time.sleep(0.1)
-    print("outq %d %d" % tuple(left), flush=True)
-    return 0 if left == [0, 0] else 1
-
-
 def main():
     p = argparse.ArgumentParser(description="vpair UDP GSO/GRO helper")
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -186,16 +119,6 @@ def main():
     s.add_argument("--timeout", type=float, default=10)
     s.add_argument("--ready")
     s.set_defaults(func=cmd_recv)
-    s = sub.add_parser("rawpair")
-    s.add_argument("dev")
-    s.add_argument("dstmac")
-    s.add_argument("src")
-    s.add_argument("dst")
-    s.add_argument("port", type=int)
-    s.add_argument("--count", type=int, default=100)
-    s.add_argument("--size", type=int, default=1000)
-    s.add_argument("--timeout", type=float, default=5)
-    s.set_defaults(func=cmd_rawpair)
     args = p.parse_args()
     try:
         return args.func(args)

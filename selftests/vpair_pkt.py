@@ -14,6 +14,15 @@
 #       inject split in two, for a sender and a receiver in different
 #       namespaces: send writes the frames, listen counts the datagrams
 #       that reach ADDR ("received R"; creates FILE once it listens).
+#   vpair_pkt.py twosend DEV SMAC DMAC SRC DST [--count N] [--size S]
+#                        [--timeout T]
+#       Two packet sockets on DEV write N frames each (default 100) in
+#       turns, all alike to the byte: IPv4/UDP from SRC to DST's UDP
+#       port, S zero bytes of payload (default 1000), DF set and one IP
+#       ID, so that only the sockets that own them tell them apart. Then,
+#       the sockets still open, wait up to T seconds (default 5) until
+#       each socket's send queue is empty again. Prints "outq A B": the
+#       bytes (TIOCOUTQ) each still counts as in flight.
 #   vpair_pkt.py arp DEV SMAC SIP TIP [--count N]
 #       Write N broadcast ARP requests "who has TIP, tell SIP" into DEV.
 #   vpair_pkt.py udp SRC DST [--count N] [--timeout S]
@@ -149,6 +158,37 @@ def cmd_send(args):
     return 0
 
 
+def send_queue(sock):
+    """The bytes of sock's frames the kernel has not yet freed."""
+    buf = bytearray(4)
+    fcntl.ioctl(sock, termios.TIOCOUTQ, buf)
+    return struct.unpack("i", buf)[0]
+
+
+def cmd_twosend(args):
+    """Identical frames from two owners; their send queues afterwards."""
+    src = ipaddress.ip_address(args.src)
+    dst = ipaddress.ip_address(args.dst)
+    proto, packet = ip_packet(src, dst, udp_segment(
+        src, dst, UDP_PORT + 1, UDP_PORT, bytes(args.size)))
+    frame = mac(args.dmac) + mac(args.smac) + struct.pack("!H", proto)
+    socks = []
+    for _ in range(2):
+        tx = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+        tx.bind((args.dev, 0))
+        socks.append(tx)
+    for _ in range(args.count):
+        for tx in socks:
+            tx.send(frame + packet)
+    deadline = time.monotonic() + args.timeout
+    left = [send_queue(tx) for tx in socks]
+    while left != [0, 0] and time.monotonic() < deadline:
+        time.sleep(0.1)
+        left = [send_queue(tx) for tx in socks]
+    print("outq %d %d" % tuple(left))
+    return 0 if left == [0, 0] else 1
+
+
 def cmd_listen(args):
     """How many of send's datagrams a socket bound to ADDR receives."""
     _, family, addr = sockaddr(args.addr, UDP_PORT)
@@ -236,10 +276,8 @@ def connect(src, dst, timeout):
 def wait_acked(sock, timeout):
     """Wait until the peer acknowledged everything sent on sock."""
     deadline = time.monotonic() + timeout
-    buf = bytearray(4)
     while time.monotonic() < deadline:
-        fcntl.ioctl(sock, termios.TIOCOUTQ, buf)
-        if struct.unpack("i", buf)[0] == 0:
+        if send_queue(sock) == 0:
             return True
         time.sleep(0.05)
     return False
@@ -297,6 +335,13 @@ def main():
         s.add_argument(a)
     s.add_argument("--count", type=int, default=3)
     s.set_defaults(func=cmd_send)
+    s = sub.add_parser("twosend")
+    for a in ("dev", "smac", "dmac", "src", "dst"):
+        s.add_argument(a)
+    s.add_argument("--count", type=int, default=100)
+    s.add_argument("--size", type=int, default=1000)
+    s.add_argument("--timeout", type=float, default=5)
+    s.set_defaults(func=cmd_twosend)
     s = sub.add_parser("listen")
     s.add_argument("addr")
     s.add_argument("--count", type=int, default=3)
