@@ -38,8 +38,9 @@
 #       rest. With --duration: send for S seconds instead (BYTES is a
 #       lower bound), for traffic that runs while a test changes things.
 #
-# Exit status: 0 when everything sent arrived, 1 when not, 2 on errors of
-# the tool itself (bad arguments, socket errors).
+# Exit status: 0 when everything sent arrived (twosend: both send queues
+# empty again), 1 when not, 2 on errors of the tool itself (bad
+# arguments, socket errors).
 #
 # Python (not a C test) because it runs from the source tree everywhere
 # the shell tests run, and its start-up cost is paid once per exchange.
