@@ -25,8 +25,6 @@ source "$(dirname "$0")"/lib.sh
 GRO_PY=$(dirname "$0")/vpair_gro.py
 PKT_PY=$(dirname "$0")/vpair_pkt.py
 PORT=7000
-# vpair_pkt.py's frames go to this port
-PKT_PORT=5789
 SEGS=10
 SEG_SIZE=1000
 
@@ -365,7 +363,7 @@ gro_udp_forward()
 # and one IP ID, which GRO glues in any order. vp1's NAPI thread waits
 # at SCHED_IDLE on the senders' CPU, so that the frames, sent in turns,
 # meet in one NAPI run. Checked as a user sees it: each socket's send
-# queue (SIOCOUTQ) back to 0 with the sockets still open, everything
+# queue (TIOCOUTQ) back to 0 with the sockets still open, everything
 # delivered, glued, and no refcount warning in the kernel log.
 gro_two_owners()
 {
@@ -387,7 +385,7 @@ gro_two_owners()
 	[ "$RET" = 0 ] || { log_test "$name"; return; }
 
 	warn0=$(dmesg | grep -c 'refcount_t')
-	ip netns exec "$ns1" "$GRO_PY" recv 192.0.2.2 $PKT_PORT --gro \
+	ip netns exec "$ns1" "$GRO_PY" recv 192.0.2.2 $PORT --gro \
 		--bytes $((2 * count * SEG_SIZE)) --timeout "$WAIT_TIMEOUT" \
 		--ready "$ready" >"$out" &
 	pid=$!
@@ -395,7 +393,7 @@ gro_two_owners()
 	wait_until "$WAIT_TIMEOUT" test -e "$ready"
 	check_err $? "the receiver did not start"
 	nsout "$ns0" taskset -c $cpu "$PKT_PY" twosend vp0 "$smac" "$dmac" \
-		192.0.2.1 192.0.2.2 --count $count --size $SEG_SIZE \
+		192.0.2.1 192.0.2.2 --count $count --size $SEG_SIZE --port $PORT \
 		--timeout "$WAIT_TIMEOUT"
 	check_err $? "the senders' send queues did not go back to 0 (${OUT:-no answer}: bytes still counted, socket A, socket B)"
 	senders=$OUT

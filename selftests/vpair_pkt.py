@@ -15,10 +15,11 @@
 #       namespaces: send writes the frames, listen counts the datagrams
 #       that reach ADDR ("received R"; creates FILE once it listens).
 #   vpair_pkt.py twosend DEV SMAC DMAC SRC DST [--count N] [--size S]
-#                        [--timeout T]
+#                        [--port P] [--timeout T]
 #       Two packet sockets on DEV write N frames each (default 100) in
-#       turns, all alike to the byte: IPv4/UDP from SRC to DST's UDP
-#       port, S zero bytes of payload (default 1000), DF set and one IP
+#       turns, all alike to the byte: IPv4/UDP from SRC to DST's port P
+#       (default the UDP port of inject's frames), S zero bytes of
+#       payload (default 1000), DF set and one IP
 #       ID, so that only the sockets that own them tell them apart. Then,
 #       the sockets still open, wait up to T seconds (default 5) until
 #       each socket's send queue is empty again. Prints "outq A B": the
@@ -171,7 +172,7 @@ def cmd_twosend(args):
     src = ipaddress.ip_address(args.src)
     dst = ipaddress.ip_address(args.dst)
     proto, packet = ip_packet(src, dst, udp_segment(
-        src, dst, UDP_PORT + 1, UDP_PORT, bytes(args.size)))
+        src, dst, args.port + 1, args.port, bytes(args.size)))
     frame = mac(args.dmac) + mac(args.smac) + struct.pack("!H", proto)
     socks = []
     for _ in range(2):
@@ -341,6 +342,7 @@ def main():
         s.add_argument(a)
     s.add_argument("--count", type=int, default=100)
     s.add_argument("--size", type=int, default=1000)
+    s.add_argument("--port", type=int, default=UDP_PORT)
     s.add_argument("--timeout", type=float, default=5)
     s.set_defaults(func=cmd_twosend)
     s = sub.add_parser("listen")
